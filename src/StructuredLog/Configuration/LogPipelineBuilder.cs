@@ -1,0 +1,250 @@
+using System.Globalization;
+using StructuredLog.Context;
+using StructuredLog.Events;
+using StructuredLog.Filtering;
+using StructuredLog.Pipeline;
+using StructuredLog.Sinks;
+
+namespace StructuredLog;
+
+/// <summary>
+/// Builds a <see cref="LogPipeline"/>:
+/// <code>
+/// await using var pipeline = new LogPipelineBuilder()
+///     .MinimumLevel(LogLevel.Info)
+///     .Override("Microsoft", LogLevel.Warn)
+///     .WriteTo(new ConsoleSink())
+///     .Build();
+/// </code>
+/// Invalid settings throw at <see cref="Build"/> (or at the call that sets them) naming the setting
+/// and the value. <see cref="ReadEnvironment()"/> applies <c>STRUCTUREDLOG_*</c> variables on top.
+/// </summary>
+public sealed class LogPipelineBuilder
+{
+    /// <summary>Environment variable: the default minimum level (Trace, Debug, Info, Warn, Error, Fatal, Off).</summary>
+    public const string MinimumLevelVariable = "STRUCTUREDLOG_MINIMUMLEVEL";
+
+    /// <summary>Environment variable prefix for per-category levels: <c>STRUCTUREDLOG_MINIMUMLEVEL__Microsoft__AspNetCore=Warn</c> (<c>__</c> stands for <c>.</c>).</summary>
+    public const string OverrideVariablePrefix = "STRUCTUREDLOG_MINIMUMLEVEL__";
+
+    /// <summary>Environment variable: ring buffer size in events (a power of two).</summary>
+    public const string BufferSizeVariable = "STRUCTUREDLOG_BUFFERSIZE";
+
+    /// <summary>Environment variable: the backpressure policy (Wait, DropNewest, WaitThenDrop).</summary>
+    public const string BackpressureVariable = "STRUCTUREDLOG_BACKPRESSURE";
+
+    /// <summary>Environment variable: comma-separated words whose properties are redacted (replaces the defaults; empty disables).</summary>
+    public const string RedactVariable = "STRUCTUREDLOG_REDACT";
+
+    internal int BufferSizeValue = 16_384;
+    internal int WriterBatchSizeValue = 1024;
+    internal LogLevel MinimumLevelValue = LogLevel.Info;
+    internal Dictionary<string, LogLevel> Overrides = new(StringComparer.Ordinal);
+    internal BackpressurePolicy BackpressureValue = BackpressurePolicy.Wait;
+    internal TimeSpan WaitTimeoutValue = TimeSpan.FromMilliseconds(100);
+    internal List<SinkRegistration> Sinks = new();
+    internal List<ILogEnricher> Enrichers = new();
+    internal List<Func<LogEvent, bool>> Filters = new();
+    internal List<SamplingRule> Sampling = new();
+    internal RateLimitRule? RateLimit;
+    internal List<string> RedactWords = [.. Redactor.DefaultWords];
+    internal int MaxValueCharsValue = 32 * 1024;
+    internal TimeSpan ShutdownTimeoutValue = TimeSpan.FromSeconds(10);
+    internal bool FlushOnProcessExitValue = true;
+
+    /// <summary>Events below <paramref name="level"/> are not logged (default Info).</summary>
+    public LogPipelineBuilder MinimumLevel(LogLevel level)
+    {
+        MinimumLevelValue = CheckLevel(level, nameof(MinimumLevel));
+        return this;
+    }
+
+    /// <summary>Sets the minimum level for categories starting with <paramref name="categoryPrefix"/> (<c>Microsoft</c> matches <c>Microsoft.AspNetCore</c>); the longest prefix wins.</summary>
+    public LogPipelineBuilder Override(string categoryPrefix, LogLevel level)
+    {
+        ArgumentNullException.ThrowIfNull(categoryPrefix);
+        Overrides[categoryPrefix] = CheckLevel(level, "Override:" + categoryPrefix);
+        return this;
+    }
+
+    /// <summary>Adds a sink, optionally with its own minimum level.</summary>
+    public LogPipelineBuilder WriteTo(ILogSink sink, LogLevel minimumLevel = LogLevel.Trace, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        Sinks.Add(new SinkRegistration(sink, CheckLevel(minimumLevel, nameof(WriteTo)), name));
+        return this;
+    }
+
+    /// <summary>Adds an enricher (runs on the writer thread).</summary>
+    public LogPipelineBuilder Enrich(ILogEnricher enricher)
+    {
+        Enrichers.Add(enricher ?? throw new ArgumentNullException(nameof(enricher)));
+        return this;
+    }
+
+    /// <summary>Adds a fixed property to every event.</summary>
+    public LogPipelineBuilder EnrichWithProperty<T>(string name, T value) => Enrich(Context.Enrichers.Property(name, value));
+
+    /// <summary>Adds <c>MachineName</c>, <c>ProcessId</c>, <c>ProcessName</c> and <c>ThreadId</c>.</summary>
+    public LogPipelineBuilder EnrichWithEnvironment() =>
+        Enrich(Context.Enrichers.MachineName()).Enrich(Context.Enrichers.Process()).Enrich(Context.Enrichers.ThreadId());
+
+    /// <summary>Keeps only events for which <paramref name="predicate"/> is true (writer thread; removed events are counted as <see cref="DropReason.Filtered"/>).</summary>
+    public LogPipelineBuilder Filter(Func<LogEvent, bool> predicate)
+    {
+        Filters.Add(predicate ?? throw new ArgumentNullException(nameof(predicate)));
+        return this;
+    }
+
+    /// <summary>Adds a sampling rule (see <see cref="SamplingRule.OneIn"/> and <see cref="SamplingRule.WithProbability"/>).</summary>
+    public LogPipelineBuilder Sample(SamplingRule rule)
+    {
+        Sampling.Add(rule ?? throw new ArgumentNullException(nameof(rule)));
+        return this;
+    }
+
+    /// <summary>Limits each message template to <paramref name="eventsPerSecond"/> with bursts of <paramref name="burst"/>; suppressed events are summarised.</summary>
+    public LogPipelineBuilder RateLimitPerTemplate(double eventsPerSecond, int burst, LogLevel upToLevel = LogLevel.Fatal)
+    {
+        RateLimit = new RateLimitRule(eventsPerSecond, burst, upToLevel);
+        return this;
+    }
+
+    /// <summary>Redacts properties whose names contain any of <paramref name="words"/> (case-insensitive), in addition to the defaults.</summary>
+    public LogPipelineBuilder Redact(params string[] words)
+    {
+        RedactWords.AddRange(words);
+        return this;
+    }
+
+    /// <summary>Replaces the redaction words (an empty list turns redaction off).</summary>
+    public LogPipelineBuilder RedactOnly(params string[] words)
+    {
+        RedactWords = [.. words];
+        return this;
+    }
+
+    /// <summary>Ring buffer capacity in events; a power of two, at least 64 (default 16,384).</summary>
+    public LogPipelineBuilder BufferSize(int events)
+    {
+        if (events < 64 || (events & (events - 1)) != 0)
+            throw new LogConfigurationException(nameof(BufferSize), events.ToString(CultureInfo.InvariantCulture), "must be a power of two of at least 64");
+        BufferSizeValue = events;
+        return this;
+    }
+
+    /// <summary>What a call does when the ring buffer is full (default <see cref="BackpressurePolicy.Wait"/>).</summary>
+    public LogPipelineBuilder Backpressure(BackpressurePolicy policy, TimeSpan? waitTimeout = null)
+    {
+        if (!Enum.IsDefined(policy)) throw new LogConfigurationException(nameof(Backpressure), policy.ToString(), "unknown policy");
+        if (waitTimeout is { } t && t < TimeSpan.Zero) throw new LogConfigurationException("WaitTimeout", t.ToString(), "must not be negative");
+        BackpressureValue = policy;
+        if (waitTimeout is { } w) WaitTimeoutValue = w;
+        return this;
+    }
+
+    /// <summary>String values longer than this are cut with a visible marker (default 32,768 characters).</summary>
+    public LogPipelineBuilder MaxValueLength(int characters)
+    {
+        if (characters < 16) throw new LogConfigurationException(nameof(MaxValueLength), characters.ToString(CultureInfo.InvariantCulture), "must be at least 16");
+        MaxValueCharsValue = characters;
+        return this;
+    }
+
+    /// <summary>How long disposal waits for the writer and the sinks (default 10 s).</summary>
+    public LogPipelineBuilder ShutdownTimeout(TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero) throw new LogConfigurationException(nameof(ShutdownTimeout), timeout.ToString(), "must be positive");
+        ShutdownTimeoutValue = timeout;
+        return this;
+    }
+
+    /// <summary>Whether the pipeline flushes and disposes itself when the process exits (default true).</summary>
+    public LogPipelineBuilder FlushOnProcessExit(bool enabled)
+    {
+        FlushOnProcessExitValue = enabled;
+        return this;
+    }
+
+    /// <summary>Events the writer takes from the ring per batch (default 1,024).</summary>
+    public LogPipelineBuilder WriterBatchSize(int events)
+    {
+        if (events < 1) throw new LogConfigurationException(nameof(WriterBatchSize), events.ToString(CultureInfo.InvariantCulture), "must be at least 1");
+        WriterBatchSizeValue = events;
+        return this;
+    }
+
+    /// <summary>
+    /// Applies <c>STRUCTUREDLOG_*</c> environment variables (they win over code): minimum level,
+    /// per-category levels, buffer size, backpressure, redaction words. A bad value throws
+    /// <see cref="LogConfigurationException"/> naming the variable.
+    /// </summary>
+    public LogPipelineBuilder ReadEnvironment() => ReadEnvironment(Environment.GetEnvironmentVariables()
+        .Cast<System.Collections.DictionaryEntry>()
+        .ToDictionary(e => (string)e.Key, e => (string?)e.Value));
+
+    /// <summary>Applies settings from a name → value map shaped like the environment (for tests and custom sources).</summary>
+    public LogPipelineBuilder ReadEnvironment(IReadOnlyDictionary<string, string?> variables)
+    {
+        foreach (var (key, value) in variables)
+        {
+            if (!key.StartsWith("STRUCTUREDLOG_", StringComparison.OrdinalIgnoreCase)) continue;
+            string upper = key.ToUpperInvariant();
+            if (upper == MinimumLevelVariable)
+            {
+                MinimumLevelValue = ParseLevel(key, value);
+            }
+            else if (upper.StartsWith(OverrideVariablePrefix, StringComparison.Ordinal))
+            {
+                string category = key[OverrideVariablePrefix.Length..].Replace("__", ".", StringComparison.Ordinal);
+                if (category.Length == 0) throw new LogConfigurationException(key, value, "a category is needed after the prefix");
+                Overrides[category] = ParseLevel(key, value);
+            }
+            else if (upper == BufferSizeVariable)
+            {
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int size) || size < 64 || (size & (size - 1)) != 0)
+                    throw new LogConfigurationException(key, value, "must be a power of two of at least 64");
+                BufferSizeValue = size;
+            }
+            else if (upper == BackpressureVariable)
+            {
+                if (!Enum.TryParse<BackpressurePolicy>(value, ignoreCase: true, out var policy) || !Enum.IsDefined(policy) || int.TryParse(value, out _))
+                    throw new LogConfigurationException(key, value, "expected one of " + string.Join(", ", Enum.GetNames<BackpressurePolicy>()));
+                BackpressureValue = policy;
+            }
+            else if (upper == RedactVariable)
+            {
+                RedactWords = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            }
+            else
+            {
+                throw new LogConfigurationException(key, value, "unknown StructuredLog setting (known: " +
+                    string.Join(", ", MinimumLevelVariable, OverrideVariablePrefix + "<Category>", BufferSizeVariable, BackpressureVariable, RedactVariable) + ")");
+            }
+        }
+        return this;
+    }
+
+    /// <summary>Parses a level name (Trace, Debug, Info/Information, Warn/Warning, Error, Fatal/Critical, Off/None), or throws naming <paramref name="key"/>.</summary>
+    public static LogLevel ParseLevel(string key, string? value) => value?.Trim().ToUpperInvariant() switch
+    {
+        "TRACE" or "VERBOSE" => LogLevel.Trace,
+        "DEBUG" => LogLevel.Debug,
+        "INFO" or "INFORMATION" => LogLevel.Info,
+        "WARN" or "WARNING" => LogLevel.Warn,
+        "ERROR" => LogLevel.Error,
+        "FATAL" or "CRITICAL" => LogLevel.Fatal,
+        "OFF" or "NONE" => LogLevel.Off,
+        _ => throw new LogConfigurationException(key, value, "expected Trace, Debug, Info, Warn, Error, Fatal or Off"),
+    };
+
+    /// <summary>Builds and starts the pipeline (its writer thread starts now).</summary>
+    public LogPipeline Build()
+    {
+        if (WriterBatchSizeValue > BufferSizeValue) WriterBatchSizeValue = BufferSizeValue;
+        return new LogPipeline(this);
+    }
+
+    private static LogLevel CheckLevel(LogLevel level, string key) =>
+        Enum.IsDefined(level) ? level : throw new LogConfigurationException(key, ((int)level).ToString(CultureInfo.InvariantCulture), "not a log level");
+}

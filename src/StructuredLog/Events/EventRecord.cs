@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using StructuredLog.Context;
+using StructuredLog.Formatting;
+
+namespace StructuredLog.Events;
+
+/// <summary>
+/// The writer thread's materialised copy of one ring slot. Records are pooled by the writer and reused
+/// batch after batch; sinks see them through the <see cref="LogEvent"/> view during <c>Emit</c> only.
+/// </summary>
+internal sealed class EventRecord
+{
+    public long TimestampTicks;
+    public LogLevel Level;
+    public string Category = "";
+    public MessageTemplate Template = null!;
+    public Exception? Exception;
+    public ScopeNode? Scope;
+    public ActivityTraceId TraceId;
+    public ActivitySpanId SpanId;
+    public ActivityTraceFlags TraceFlags;
+    public int ThreadId;
+    public int EventId;
+    public string? EventName;
+    /// <summary>True when template holes bind properties by name rather than by argument index.</summary>
+    public bool BindByName;
+    /// <summary>Number of leading <see cref="Properties"/> that are template arguments (the rest are enrichment).</summary>
+    public int ArgumentCount;
+    public LogProperty[] Properties = new LogProperty[16];
+    public int PropertyCount;
+    public int MaxValueChars = int.MaxValue;
+    /// <summary>A synthetic record already placed in the batch (rate-limit summary).</summary>
+    public bool Placed;
+
+    // Rendering cache: one rendering per distinct formatter, in the batch's arena.
+    public FormatArena? Arena;
+    public (ILogFormatter Formatter, byte[] Buffer, int Offset, int Length)[] Rendered = new (ILogFormatter, byte[], int, int)[2];
+    public int RenderedCount;
+
+    public bool HasTrace => TraceId != default;
+
+    public void AddProperty(in LogProperty property)
+    {
+        if (PropertyCount == Properties.Length) Array.Resize(ref Properties, Properties.Length * 2);
+        Properties[PropertyCount++] = property;
+    }
+
+    public void Clear()
+    {
+        Template = null!;
+        Exception = null;
+        Scope = null;
+        EventName = null;
+        Properties.AsSpan(0, PropertyCount).Clear();
+        PropertyCount = 0;
+        ArgumentCount = 0;
+        for (int i = 0; i < RenderedCount; i++) Rendered[i] = default;
+        RenderedCount = 0;
+        Arena = null;
+        Placed = false;
+    }
+}

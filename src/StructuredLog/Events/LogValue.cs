@@ -1,0 +1,331 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Unicode;
+
+namespace StructuredLog.Events;
+
+/// <summary>
+/// A typed argument captured on the calling thread without boxing: unmanaged values are copied by
+/// value into 16 bytes, strings and other objects are kept by reference and formatted later, on the
+/// writer thread.
+/// </summary>
+[StructLayout(LayoutKind.Auto)]
+public readonly struct LogValue
+{
+    internal readonly object? Ref;   // string, object, or the enum's Type
+    internal readonly ulong Lo;
+    internal readonly ulong Hi;
+
+    /// <summary>The type tag.</summary>
+    public LogValueKind Kind { get; }
+
+    internal LogValue(LogValueKind kind, ulong lo, ulong hi = 0, object? reference = null)
+    {
+        Kind = kind;
+        Lo = lo;
+        Hi = hi;
+        Ref = reference;
+    }
+
+    /// <summary>The null value.</summary>
+    public static LogValue Null => default;
+
+    /// <summary>True when the value is <see cref="LogValueKind.Null"/>.</summary>
+    public bool IsNull => Kind == LogValueKind.Null;
+
+    /// <summary>
+    /// Captures <paramref name="value"/>. For the primitive types, <see cref="DateTime"/>,
+    /// <see cref="DateTimeOffset"/>, <see cref="TimeSpan"/>, <see cref="Guid"/>, <see cref="decimal"/>,
+    /// enums and their nullable forms this never allocates; reference types are kept by reference;
+    /// other value types are boxed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static LogValue From<T>(T value)
+    {
+        if (typeof(T) == typeof(int)) return new(LogValueKind.Int32, (ulong)(uint)Unsafe.As<T, int>(ref value));
+        if (typeof(T) == typeof(string)) return value is null ? default : new(LogValueKind.String, 0, 0, Unsafe.As<T, string>(ref value));
+        if (typeof(T) == typeof(long)) return new(LogValueKind.Int64, (ulong)Unsafe.As<T, long>(ref value));
+        if (typeof(T) == typeof(double)) return new(LogValueKind.Double, BitConverter.DoubleToUInt64Bits(Unsafe.As<T, double>(ref value)));
+        if (typeof(T) == typeof(bool)) return new(LogValueKind.Boolean, Unsafe.As<T, bool>(ref value) ? 1UL : 0UL);
+        if (typeof(T) == typeof(Guid)) return FromGuid(Unsafe.As<T, Guid>(ref value));
+        if (typeof(T) == typeof(DateTime)) return new(LogValueKind.DateTime, (ulong)Unsafe.As<T, DateTime>(ref value).ToBinary());
+        if (typeof(T) == typeof(DateTimeOffset)) return FromDateTimeOffset(Unsafe.As<T, DateTimeOffset>(ref value));
+        if (typeof(T) == typeof(TimeSpan)) return new(LogValueKind.TimeSpan, (ulong)Unsafe.As<T, TimeSpan>(ref value).Ticks);
+        if (typeof(T) == typeof(float)) return new(LogValueKind.Single, BitConverter.SingleToUInt32Bits(Unsafe.As<T, float>(ref value)));
+        if (typeof(T) == typeof(decimal)) return FromDecimal(Unsafe.As<T, decimal>(ref value));
+        if (typeof(T) == typeof(uint)) return new(LogValueKind.UInt32, Unsafe.As<T, uint>(ref value));
+        if (typeof(T) == typeof(ulong)) return new(LogValueKind.UInt64, Unsafe.As<T, ulong>(ref value));
+        if (typeof(T) == typeof(short)) return new(LogValueKind.Int16, (ulong)(ushort)Unsafe.As<T, short>(ref value));
+        if (typeof(T) == typeof(ushort)) return new(LogValueKind.UInt16, Unsafe.As<T, ushort>(ref value));
+        if (typeof(T) == typeof(byte)) return new(LogValueKind.Byte, Unsafe.As<T, byte>(ref value));
+        if (typeof(T) == typeof(sbyte)) return new(LogValueKind.SByte, (ulong)(byte)Unsafe.As<T, sbyte>(ref value));
+        if (typeof(T) == typeof(char)) return new(LogValueKind.Char, Unsafe.As<T, char>(ref value));
+        if (typeof(T) == typeof(int?)) { var n = Unsafe.As<T, int?>(ref value); return n.HasValue ? new(LogValueKind.Int32, (ulong)(uint)n.GetValueOrDefault()) : default; }
+        if (typeof(T) == typeof(long?)) { var n = Unsafe.As<T, long?>(ref value); return n.HasValue ? new(LogValueKind.Int64, (ulong)n.GetValueOrDefault()) : default; }
+        if (typeof(T) == typeof(double?)) { var n = Unsafe.As<T, double?>(ref value); return n.HasValue ? new(LogValueKind.Double, BitConverter.DoubleToUInt64Bits(n.GetValueOrDefault())) : default; }
+        if (typeof(T) == typeof(bool?)) { var n = Unsafe.As<T, bool?>(ref value); return n.HasValue ? new(LogValueKind.Boolean, n.GetValueOrDefault() ? 1UL : 0UL) : default; }
+        if (typeof(T) == typeof(Guid?)) { var n = Unsafe.As<T, Guid?>(ref value); return n.HasValue ? FromGuid(n.GetValueOrDefault()) : default; }
+        if (typeof(T) == typeof(DateTime?)) { var n = Unsafe.As<T, DateTime?>(ref value); return n.HasValue ? new(LogValueKind.DateTime, (ulong)n.GetValueOrDefault().ToBinary()) : default; }
+        if (typeof(T) == typeof(decimal?)) { var n = Unsafe.As<T, decimal?>(ref value); return n.HasValue ? FromDecimal(n.GetValueOrDefault()) : default; }
+        if (typeof(T).IsEnum) return FromEnum(value);
+        if (value is null) return default;
+        if (value is string s) return new(LogValueKind.String, 0, 0, s);
+        return new(LogValueKind.Object, 0, 0, value);
+    }
+
+    /// <summary>Captures an object whose static type is unknown (boxed values are unboxed to their tag).</summary>
+    public static LogValue FromObject(object? value) => value switch
+    {
+        null => default,
+        string s => new(LogValueKind.String, 0, 0, s),
+        int i => From(i),
+        long l => From(l),
+        double d => From(d),
+        bool b => From(b),
+        Guid g => From(g),
+        DateTime dt => From(dt),
+        DateTimeOffset dto => From(dto),
+        TimeSpan ts => From(ts),
+        decimal m => From(m),
+        float f => From(f),
+        uint u => From(u),
+        ulong ul => From(ul),
+        short sh => From(sh),
+        ushort us => From(us),
+        byte by => From(by),
+        sbyte sb => From(sb),
+        char c => From(c),
+        Enum e => new(LogValueKind.Enum, EnumRaw(e), 0, e.GetType()),
+        _ => new(LogValueKind.Object, 0, 0, value),
+    };
+
+    private static ulong EnumRaw(Enum e) => Type.GetTypeCode(Enum.GetUnderlyingType(e.GetType())) switch
+    {
+        TypeCode.UInt64 => Convert.ToUInt64(e, CultureInfo.InvariantCulture),
+        _ => (ulong)Convert.ToInt64(e, CultureInfo.InvariantCulture),
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static LogValue FromEnum<T>(T value)
+    {
+        ulong raw = Unsafe.SizeOf<T>() switch
+        {
+            1 => Unsafe.As<T, byte>(ref value),
+            2 => Unsafe.As<T, ushort>(ref value),
+            4 => Unsafe.As<T, uint>(ref value),
+            _ => Unsafe.As<T, ulong>(ref value),
+        };
+        return new(LogValueKind.Enum, raw, 0, typeof(T));
+    }
+
+    private static LogValue FromGuid(Guid g)
+    {
+        Span<byte> b = stackalloc byte[16];
+        g.TryWriteBytes(b);
+        return new(LogValueKind.Guid, BinaryPrimitives.ReadUInt64LittleEndian(b), BinaryPrimitives.ReadUInt64LittleEndian(b[8..]));
+    }
+
+    private static LogValue FromDateTimeOffset(DateTimeOffset d) =>
+        new(LogValueKind.DateTimeOffset, (ulong)d.UtcTicks, (ulong)(long)d.Offset.TotalMinutes);
+
+    private static LogValue FromDecimal(decimal m)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(m, bits);
+        return new(LogValueKind.Decimal, (uint)bits[0] | ((ulong)(uint)bits[1] << 32), (uint)bits[2] | ((ulong)(uint)bits[3] << 32));
+    }
+
+    /// <summary>The string when <see cref="Kind"/> is <see cref="LogValueKind.String"/>, else null.</summary>
+    public string? AsString => Kind == LogValueKind.String ? (string)Ref! : null;
+
+    /// <summary>The referenced object when <see cref="Kind"/> is <see cref="LogValueKind.Object"/>, else null.</summary>
+    public object? AsObject => Kind == LogValueKind.Object ? Ref : null;
+
+    /// <summary>True for the numeric kinds (integers, floating point, decimal).</summary>
+    public bool IsNumeric => Kind is >= LogValueKind.Byte and <= LogValueKind.Decimal;
+
+    internal Guid GuidValue
+    {
+        get
+        {
+            Span<byte> b = stackalloc byte[16];
+            BinaryPrimitives.WriteUInt64LittleEndian(b, Lo);
+            BinaryPrimitives.WriteUInt64LittleEndian(b[8..], Hi);
+            return new Guid(b);
+        }
+    }
+
+    internal decimal DecimalValue => new([(int)(uint)Lo, (int)(uint)(Lo >> 32), (int)(uint)Hi, (int)(uint)(Hi >> 32)]);
+    internal DateTime DateTimeValue => DateTime.FromBinary((long)Lo);
+    internal DateTimeOffset DateTimeOffsetValue
+    {
+        get
+        {
+            var offset = TimeSpan.FromMinutes((long)Hi);
+            return new DateTimeOffset(new DateTime((long)Lo + offset.Ticks, DateTimeKind.Unspecified), offset);
+        }
+    }
+
+    internal double DoubleValue => Kind == LogValueKind.Single ? BitConverter.UInt32BitsToSingle((uint)Lo) : BitConverter.UInt64BitsToDouble(Lo);
+
+    /// <summary>
+    /// Converts the value back to an object (boxing value types). Meant for integrations and tests,
+    /// not for the hot path.
+    /// </summary>
+    public object? ToObject() => Kind switch
+    {
+        LogValueKind.Null => null,
+        LogValueKind.Boolean => Lo != 0,
+        LogValueKind.Char => (char)Lo,
+        LogValueKind.Byte => (byte)Lo,
+        LogValueKind.SByte => (sbyte)(byte)Lo,
+        LogValueKind.Int16 => (short)(ushort)Lo,
+        LogValueKind.UInt16 => (ushort)Lo,
+        LogValueKind.Int32 => (int)(uint)Lo,
+        LogValueKind.UInt32 => (uint)Lo,
+        LogValueKind.Int64 => (long)Lo,
+        LogValueKind.UInt64 => Lo,
+        LogValueKind.Single => BitConverter.UInt32BitsToSingle((uint)Lo),
+        LogValueKind.Double => BitConverter.UInt64BitsToDouble(Lo),
+        LogValueKind.Decimal => DecimalValue,
+        LogValueKind.DateTime => DateTimeValue,
+        LogValueKind.DateTimeOffset => DateTimeOffsetValue,
+        LogValueKind.TimeSpan => new TimeSpan((long)Lo),
+        LogValueKind.Guid => GuidValue,
+        LogValueKind.Enum => Enum.ToObject((Type)Ref!, Lo),
+        _ => Ref,
+    };
+
+    /// <summary>
+    /// Writes the value as UTF-8 text with an optional .NET format string, culture-invariant. Never
+    /// throws: a throwing <c>ToString</c> writes a marker naming the exception type instead, invalid
+    /// UTF-16 becomes U+FFFD, strings longer than <paramref name="maxChars"/> are cut with a marker.
+    /// </summary>
+    public void WriteUtf8(IBufferWriter<byte> output, ReadOnlySpan<char> format = default, int maxChars = int.MaxValue)
+    {
+        switch (Kind)
+        {
+            case LogValueKind.Null: Ascii(output, "null"); return;
+            case LogValueKind.String: WriteString(output, (string)Ref!, maxChars); return;
+            case LogValueKind.Boolean: Ascii(output, Lo != 0 ? "true" : "false"); return;
+            case LogValueKind.Char:
+                {
+                    char c = (char)Lo;
+                    WriteString(output, new ReadOnlySpan<char>(in c), maxChars);
+                    return;
+                }
+            case LogValueKind.Enum: WriteString(output, EnumNames.Get((Type)Ref!, Lo), maxChars); return;
+            case LogValueKind.Object: WriteObject(output, Ref!, format, maxChars); return;
+        }
+        Span<byte> span = output.GetSpan(64);
+        int written;
+        while (!TryFormatScalar(span, out written, format))
+        {
+            if (span.Length >= 4096) { Ascii(output, "<format error>"); return; }
+            span = output.GetSpan(span.Length * 2);
+        }
+        output.Advance(written);
+    }
+
+    private bool TryFormatScalar(Span<byte> d, out int w, ReadOnlySpan<char> f)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        try
+        {
+            return Kind switch
+            {
+                LogValueKind.Byte => ((byte)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.SByte => ((sbyte)(byte)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.Int16 => ((short)(ushort)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.UInt16 => ((ushort)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.Int32 => ((int)(uint)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.UInt32 => ((uint)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.Int64 => ((long)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.UInt64 => Lo.TryFormat(d, out w, f, inv),
+                LogValueKind.Single => BitConverter.UInt32BitsToSingle((uint)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.Double => BitConverter.UInt64BitsToDouble(Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.Decimal => DecimalValue.TryFormat(d, out w, f, inv),
+                LogValueKind.DateTime => DateTimeValue.TryFormat(d, out w, f.IsEmpty ? "O" : f, inv),
+                LogValueKind.DateTimeOffset => DateTimeOffsetValue.TryFormat(d, out w, f.IsEmpty ? "O" : f, inv),
+                LogValueKind.TimeSpan => new TimeSpan((long)Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.Guid => GuidValue.TryFormat(d, out w, f),
+                _ => (w = 0) == 0,
+            };
+        }
+        catch (FormatException)
+        {
+            // A bad format string from a template must not lose the value: fall back to the default format.
+            return f.IsEmpty ? (w = 0) != 0 : TryFormatScalar(d, out w, default);
+        }
+    }
+
+    private static void WriteObject(IBufferWriter<byte> output, object value, ReadOnlySpan<char> format, int maxChars)
+    {
+        string? text;
+        try
+        {
+            text = value is IFormattable formattable
+                ? formattable.ToString(format.IsEmpty ? null : format.ToString(), CultureInfo.InvariantCulture)
+                : value.ToString();
+        }
+        catch (Exception ex)
+        {
+            Ascii(output, "<ToString threw ");
+            Ascii(output, ex.GetType().Name);
+            Ascii(output, ">");
+            return;
+        }
+        WriteString(output, text ?? "", maxChars);
+    }
+
+    /// <summary>Writes ASCII text (known to be ASCII) to <paramref name="output"/>.</summary>
+    internal static void Ascii(IBufferWriter<byte> output, string ascii)
+    {
+        var span = output.GetSpan(ascii.Length);
+        for (int i = 0; i < ascii.Length; i++) span[i] = (byte)ascii[i];
+        output.Advance(ascii.Length);
+    }
+
+    /// <summary>
+    /// Transcodes UTF-16 to UTF-8, replacing invalid sequences (lone surrogates) with U+FFFD and cutting
+    /// text longer than <paramref name="maxChars"/> with a visible marker.
+    /// </summary>
+    internal static void WriteString(IBufferWriter<byte> output, ReadOnlySpan<char> text, int maxChars = int.MaxValue)
+    {
+        int cut = 0;
+        if (text.Length > maxChars)
+        {
+            cut = text.Length - maxChars;
+            int end = maxChars;
+            if (end > 0 && char.IsHighSurrogate(text[end - 1])) end--;
+            text = text[..end];
+        }
+        while (!text.IsEmpty)
+        {
+            var span = output.GetSpan(Math.Min(text.Length, 4096) * 3);
+            Utf8.FromUtf16(text, span, out int read, out int written, replaceInvalidSequences: true, isFinalBlock: true);
+            output.Advance(written);
+            text = text[read..];
+        }
+        if (cut > 0)
+        {
+            Ascii(output, "...[truncated ");
+            Span<byte> n = output.GetSpan(20);
+            cut.TryFormat(n, out int w, default, CultureInfo.InvariantCulture);
+            output.Advance(w);
+            Ascii(output, " chars]");
+        }
+    }
+
+    /// <summary>Formats the value as a string (allocates; for diagnostics and tests).</summary>
+    public override string ToString()
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        WriteUtf8(buffer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Buffers;
+
+namespace StructuredLog.Formatting;
+
+/// <summary>
+/// Copies UTF-8 text so that it cannot break or forge a line: CR, LF, tab, the other C0 controls, DEL,
+/// NEL (U+0085) and the Unicode line/paragraph separators become visible escapes (<c>\n</c>,
+/// <c>\u001b</c>...). Optionally also escapes a quote character and the backslash.
+/// </summary>
+internal static class LineEscaping
+{
+    private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
+
+    public static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> text, byte quote = 0, bool escapeBackslash = false)
+    {
+        int runStart = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            byte b = text[i];
+            int skip;
+            if (b < 0x20 || b == 0x7F || (quote != 0 && b == quote) || (escapeBackslash && b == '\\')) skip = 1;
+            else if (b == 0xC2 && i + 1 < text.Length && text[i + 1] == 0x85) skip = 2;
+            else if (b == 0xE2 && i + 2 < text.Length && text[i + 1] == 0x80 && (text[i + 2] == 0xA8 || text[i + 2] == 0xA9)) skip = 3;
+            else continue;
+
+            Copy(output, text[runStart..i]);
+            WriteEscape(output, text.Slice(i, skip));
+            i += skip - 1;
+            runStart = i + 1;
+        }
+        Copy(output, text[runStart..]);
+    }
+
+    private static void WriteEscape(IBufferWriter<byte> output, ReadOnlySpan<byte> seq)
+    {
+        var span = output.GetSpan(6);
+        int n;
+        if (seq.Length == 1)
+        {
+            byte b = seq[0];
+            switch (b)
+            {
+                case (byte)'\n': span[0] = (byte)'\\'; span[1] = (byte)'n'; n = 2; break;
+                case (byte)'\r': span[0] = (byte)'\\'; span[1] = (byte)'r'; n = 2; break;
+                case (byte)'\t': span[0] = (byte)'\\'; span[1] = (byte)'t'; n = 2; break;
+                case (byte)'\\': span[0] = (byte)'\\'; span[1] = (byte)'\\'; n = 2; break;
+                default:
+                    if (b >= 0x20 && b != 0x7F) { span[0] = (byte)'\\'; span[1] = b; n = 2; break; }
+                    n = U(span, b);
+                    break;
+            }
+        }
+        else if (seq.Length == 2) n = U(span, 0x85);
+        else n = U(span, seq[2] == 0xA8 ? 0x2028 : 0x2029);
+        output.Advance(n);
+    }
+
+    private static int U(Span<byte> span, int code)
+    {
+        span[0] = (byte)'\\';
+        span[1] = (byte)'u';
+        span[2] = Hex[(code >> 12) & 0xF];
+        span[3] = Hex[(code >> 8) & 0xF];
+        span[4] = Hex[(code >> 4) & 0xF];
+        span[5] = Hex[code & 0xF];
+        return 6;
+    }
+
+    public static void Copy(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty) return;
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
+
+    public static void Byte(IBufferWriter<byte> output, byte b)
+    {
+        output.GetSpan(1)[0] = b;
+        output.Advance(1);
+    }
+}

@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using StructuredLog.Context;
+using StructuredLog.Events;
+using StructuredLog.Pipeline;
+
+namespace StructuredLog;
+
+/// <summary>
+/// Logs events for one category. Obtain it from <see cref="LogPipeline.GetLogger(string)"/>; it is
+/// thread-safe and cheap to keep in a static field. A call first checks the level (one field read),
+/// then copies its typed arguments into a ring-buffer slot; formatting happens later on the pipeline's
+/// writer thread.
+/// </summary>
+public sealed partial class Logger
+{
+    private readonly LogPipeline _pipeline;
+    private readonly RingBuffer _ring;
+    private LogLevel _minimumLevel;
+
+    internal Logger(LogPipeline pipeline, string category, LogLevel minimumLevel)
+    {
+        _pipeline = pipeline;
+        _ring = pipeline.Ring;
+        Category = category;
+        _minimumLevel = minimumLevel;
+    }
+
+    /// <summary>The category (usually a type or component name) written with every event.</summary>
+    public string Category { get; }
+
+    /// <summary>The pipeline this logger writes to.</summary>
+    public LogPipeline Pipeline => _pipeline;
+
+    /// <summary>The effective minimum level for this category.</summary>
+    public LogLevel MinimumLevel => _minimumLevel;
+
+    internal void SetMinimumLevel(LogLevel level) => Volatile.Write(ref Unsafe.As<LogLevel, byte>(ref _minimumLevel), (byte)level);
+
+    /// <summary>True when an event of <paramref name="level"/> would be written: a single field read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool IsEnabled(LogLevel level) => level >= _minimumLevel;
+
+    /// <summary>
+    /// Opens a scope whose properties are attached to every event logged inside it (on this async flow).
+    /// </summary>
+    public LogScope BeginScope<T>(string name, T value) =>
+        ScopeNode.Push([_pipeline.Redact(new LogProperty(name, LogValue.From(value)))], null);
+
+    /// <summary>Opens a scope with two properties.</summary>
+    public LogScope BeginScope<T0, T1>(string name0, T0 value0, string name1, T1 value1) =>
+        ScopeNode.Push([_pipeline.Redact(new LogProperty(name0, LogValue.From(value0))), _pipeline.Redact(new LogProperty(name1, LogValue.From(value1)))], null);
+
+    /// <summary>Opens a scope with any number of properties.</summary>
+    public LogScope BeginScope(params ReadOnlySpan<LogProperty> properties)
+    {
+        var copy = properties.ToArray();
+        for (int i = 0; i < copy.Length; i++) copy[i] = _pipeline.Redact(copy[i]);
+        return ScopeNode.Push(copy, null);
+    }
+
+    /// <summary>Opens a scope described by a message template, e.g. <c>BeginScope("Order {OrderId}", id)</c>: the holes become scope properties.</summary>
+    public LogScope BeginScope(string messageTemplate, params object?[] args)
+    {
+        var template = MessageTemplate.Parse(messageTemplate);
+        var props = new LogProperty[args.Length];
+        for (int i = 0; i < args.Length; i++)
+            props[i] = _pipeline.Redact(new LogProperty(template.GetPropertyName(i), LogValue.FromObject(args[i])));
+        return ScopeNode.Push(props, args.Length == 0 ? messageTemplate : null);
+    }
+
+    /// <summary>
+    /// Writes an event whose properties carry explicit names (integrations such as the
+    /// Microsoft.Extensions.Logging provider use this). Holes of <paramref name="messageTemplate"/> bind
+    /// properties by name.
+    /// </summary>
+    public void Write(LogLevel level, Exception? exception, string messageTemplate, ReadOnlySpan<LogProperty> properties, int eventId = 0, string? eventName = null)
+    {
+        if (!IsEnabled(level)) return;
+        if (!Begin(level, exception, messageTemplate, properties.Length, out long pos)) return;
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Flags = SlotFlags.NamedArguments;
+        s.EventId = eventId;
+        s.EventName = eventName;
+        Span<SlotArgument> args = s.Overflow is { } overflow ? overflow.AsSpan(0, properties.Length) : s.Arguments;
+        for (int i = 0; i < properties.Length; i++)
+        {
+            args[i].Value = properties[i].Value;
+            args[i].Name = properties[i].Name;
+            args[i].Format = properties[i].Format;
+        }
+        Publish(pos);
+    }
+
+    /// <summary>
+    /// Claims a slot and fills the common fields. Returns false when the event is dropped (full ring
+    /// under a dropping policy, or the pipeline is shut down); the drop is counted by the pipeline.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position)
+    {
+        if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return false;
+        ref EventSlot s = ref _ring.Cell(position);
+        s.TimestampTicks = DateTime.UtcNow.Ticks;
+        s.Logger = this;
+        s.Level = level;
+        s.Template = template;
+        s.Exception = exception;
+        s.Flags = SlotFlags.None;
+        s.EventId = 0;
+        s.ArgumentCount = argumentCount;
+        s.ThreadId = Environment.CurrentManagedThreadId;
+        s.Scope = ScopeNode.Current;
+        var activity = Activity.Current;
+        if (activity is not null)
+        {
+            s.TraceId = activity.TraceId;
+            s.SpanId = activity.SpanId;
+            s.TraceFlags = activity.ActivityTraceFlags;
+        }
+        else
+        {
+            s.TraceFlags = ActivityTraceFlags.None;
+        }
+        if (argumentCount > EventSlot.InlineArguments) s.Overflow = ArrayPool<SlotArgument>.Shared.Rent(argumentCount);
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Publish(long position)
+    {
+        _ring.Publish(position);
+        if (_pipeline.WriterIdle) _pipeline.WakeWriter();
+    }
+
+    /// <summary>Template call without arguments.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write0(LogLevel level, Exception? exception, string template)
+    {
+        if (!Begin(level, exception, template, 0, out long pos)) return;
+        Publish(pos);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write1<T0>(LogLevel level, Exception? exception, string template, T0 a0)
+    {
+        if (!Begin(level, exception, template, 1, out long pos)) return;
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Arguments[0].Value = LogValue.From(a0);
+        Publish(pos);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write2<T0, T1>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1)
+    {
+        if (!Begin(level, exception, template, 2, out long pos)) return;
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Arguments[0].Value = LogValue.From(a0);
+        s.Arguments[1].Value = LogValue.From(a1);
+        Publish(pos);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write3<T0, T1, T2>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2)
+    {
+        if (!Begin(level, exception, template, 3, out long pos)) return;
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Arguments[0].Value = LogValue.From(a0);
+        s.Arguments[1].Value = LogValue.From(a1);
+        s.Arguments[2].Value = LogValue.From(a2);
+        Publish(pos);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write4<T0, T1, T2, T3>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3)
+    {
+        if (!Begin(level, exception, template, 4, out long pos)) return;
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Arguments[0].Value = LogValue.From(a0);
+        s.Arguments[1].Value = LogValue.From(a1);
+        s.Arguments[2].Value = LogValue.From(a2);
+        s.Arguments[3].Value = LogValue.From(a3);
+        Publish(pos);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write5<T0, T1, T2, T3, T4>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4)
+    {
+        if (!Begin(level, exception, template, 5, out long pos)) return;
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Arguments[0].Value = LogValue.From(a0);
+        s.Arguments[1].Value = LogValue.From(a1);
+        s.Arguments[2].Value = LogValue.From(a2);
+        s.Arguments[3].Value = LogValue.From(a3);
+        s.Arguments[4].Value = LogValue.From(a4);
+        Publish(pos);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Write6<T0, T1, T2, T3, T4, T5>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
+    {
+        if (!Begin(level, exception, template, 6, out long pos)) return;
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Arguments[0].Value = LogValue.From(a0);
+        s.Arguments[1].Value = LogValue.From(a1);
+        s.Arguments[2].Value = LogValue.From(a2);
+        s.Arguments[3].Value = LogValue.From(a3);
+        s.Arguments[4].Value = LogValue.From(a4);
+        s.Arguments[5].Value = LogValue.From(a5);
+        Publish(pos);
+    }
+
+    /// <summary>Publishes an interpolated call captured by a handler.</summary>
+    internal void WriteInterpolated(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
+    {
+        if (!capture.Enabled) return;
+        int n = capture.Count;
+        if (!Begin(level, exception, null, n, out long pos))
+        {
+            capture.ReturnOverflow();
+            return;
+        }
+        ref EventSlot s = ref _ring.Cell(pos);
+        s.Flags = SlotFlags.Interpolated;
+        if (n > EventSlot.InlineArguments)
+        {
+            capture.Parts.CopyTo(s.Overflow);
+        }
+        else
+        {
+            capture.Parts.CopyTo(s.Arguments);
+        }
+        capture.ReturnOverflow();
+        Publish(pos);
+    }
+}

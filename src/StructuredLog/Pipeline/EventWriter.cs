@@ -1,0 +1,512 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using StructuredLog.Context;
+using StructuredLog.Diagnostics;
+using StructuredLog.Events;
+using StructuredLog.Filtering;
+using StructuredLog.Formatting;
+
+namespace StructuredLog.Pipeline;
+
+/// <summary>
+/// The pipeline's single consumer: a dedicated thread that drains the ring in batches, turns slots
+/// into <see cref="EventRecord"/>s (templates resolved lazily, here), applies filters, sampling,
+/// rate limits and enrichers, and hands each batch to every sink. Everything in this class runs on
+/// that thread unless marked otherwise.
+/// </summary>
+internal sealed class EventWriter
+{
+    private const int IdleSpins = 64;
+    private static readonly MessageTemplate s_dropTemplate = MessageTemplate.Parse("{DroppedCount} events were dropped: {Reason}");
+    private static readonly MessageTemplate s_suppressedTemplate = MessageTemplate.Parse("Suppressed {SuppressedCount} similar events: {Template}");
+
+    private readonly LogPipeline _pipeline;
+    private readonly RingBuffer _ring;
+    private readonly int _batchSize;
+    private readonly EventRecord[] _records;
+    private readonly LogEvent[] _accepted;
+    private readonly LogEvent[] _perSink;
+    private readonly List<EventRecord> _synthetic = new();
+    private int _syntheticUsed;
+    private readonly FormatArena _arena = new();
+    private readonly ILogEnricher[] _enrichers;
+    private readonly Func<LogEvent, bool>[] _filters;
+    private readonly SamplingRule[] _sampling;
+    private readonly RateLimitRule? _rateLimit;
+    private readonly int _maxValueChars;
+    private readonly EnrichmentTarget _enrichment = new();
+    private readonly TemplateResolver _templates = new();
+    private readonly Dictionary<(MessageTemplate, int), long> _sampleCounters = new();
+    private readonly Dictionary<MessageTemplate, RateBucket> _buckets = new();
+    private readonly Random _random = new();
+    private readonly Queue<(long Target, TaskCompletionSource Done)> _flushRequests = new();
+    private readonly object _flushLock = new();
+    private readonly ManualResetEventSlim _wake = new(false, 0);
+    private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long[] _reportedDrops = new long[Enum.GetValues<DropReason>().Length];
+    private long _lastDropReport;
+    private long _lastSummarySweep;
+    private volatile bool _stopRequested;
+    private long _processed;
+    private Thread? _thread;
+
+    public EventWriter(LogPipeline pipeline, LogPipelineBuilder b)
+    {
+        _pipeline = pipeline;
+        _ring = pipeline.Ring;
+        _batchSize = Math.Min(b.WriterBatchSizeValue, _ring.Capacity);
+        _records = new EventRecord[_batchSize];
+        for (int i = 0; i < _records.Length; i++) _records[i] = new EventRecord();
+        // Room for a rate-limit summary before each event, plus the periodic reports.
+        _accepted = new LogEvent[2 * _batchSize + 64];
+        _perSink = new LogEvent[2 * _batchSize + 64];
+        _enrichers = b.Enrichers.ToArray();
+        _filters = b.Filters.ToArray();
+        _sampling = b.Sampling.ToArray();
+        _rateLimit = b.RateLimit;
+        _maxValueChars = b.MaxValueCharsValue;
+        BatchDuration = null;
+    }
+
+    public long Processed => Interlocked.Read(ref _processed);
+
+    public bool Stopped => _exited.Task.IsCompleted;
+
+    /// <summary>Set by the metrics: records the time to process one batch, in milliseconds.</summary>
+    public Action<double>? BatchDuration { get; set; }
+
+    public void Start()
+    {
+        _thread = new Thread(Run) { IsBackground = true, Name = "StructuredLog writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Any thread: wakes the writer if it sleeps.</summary>
+    public void Signal() => _wake.Set();
+
+    /// <summary>Any thread: completes when everything before <paramref name="target"/> is written and the sinks are flushed.</summary>
+    public Task RequestFlush(long target)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_flushLock) _flushRequests.Enqueue((target, done));
+        Volatile.Write(ref _pipeline.WriterIdleFlag, 0);
+        _wake.Set();
+        return done.Task;
+    }
+
+    /// <summary>Any thread: drains what was logged, then stops the thread (bounded by <paramref name="timeout"/>).</summary>
+    public async Task StopAsync(TimeSpan timeout)
+    {
+        _stopRequested = true;
+        _wake.Set();
+        try
+        {
+            await _exited.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            long left = _ring.Depth;
+            _pipeline.CountDrop(DropReason.Shutdown, left);
+            SelfLog.Write("pipeline", $"shutdown timed out after {timeout.TotalSeconds:F1} s with {left} events unwritten");
+        }
+    }
+
+    private void Run()
+    {
+        try
+        {
+            Loop();
+        }
+        catch (Exception ex)
+        {
+            // Only a bug in the writer itself gets here; report it rather than take the process down.
+            SelfLog.Write("pipeline", $"writer thread failed: {ex}");
+        }
+        finally
+        {
+            lock (_flushLock)
+            {
+                while (_flushRequests.TryDequeue(out var r)) r.Done.TrySetResult();
+            }
+            _exited.TrySetResult();
+        }
+    }
+
+    private void Loop()
+    {
+        int idle = 0;
+        while (true)
+        {
+            int n = Drain();
+            if (n > 0)
+            {
+                ProcessBatch(n);
+                idle = 0;
+                continue;
+            }
+            Housekeeping(final: false);
+            long pending = _ring.EnqueuePosition - _ring.DequeuePosition;
+            if (pending > 0)
+            {
+                // A producer has claimed a slot and is about to publish it.
+                Thread.SpinWait(20);
+                continue;
+            }
+            if (_stopRequested)
+            {
+                Housekeeping(final: true);
+                if (_ring.EnqueuePosition == _ring.DequeuePosition && _syntheticUsed == 0) return;
+                continue;
+            }
+            if (++idle < IdleSpins)
+            {
+                if (idle % 8 == 0) Thread.Yield();
+                else Thread.SpinWait(30);
+                continue;
+            }
+            // Sleep. Producers read the idle flag after their CAS on the enqueue position (a full fence),
+            // and we read the enqueue position after setting the flag (a full fence): one of us sees the other.
+            _wake.Reset();
+            Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 1);
+            if (_ring.EnqueuePosition == _ring.DequeuePosition && !_stopRequested && !HasFlushRequests())
+                _wake.Wait(100);
+            Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 0);
+            idle = 0;
+        }
+    }
+
+    private bool HasFlushRequests()
+    {
+        lock (_flushLock) return _flushRequests.Count > 0;
+    }
+
+    private void Housekeeping(bool final)
+    {
+        long now = Environment.TickCount64;
+        bool flushDue = HasFlushRequests();
+        if (final || flushDue || now - _lastDropReport >= 1000) ReportDrops(now);
+        if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now, force: final || flushDue);
+        if (_syntheticUsed > 0) ProcessBatch(0);
+        if (flushDue) CompleteFlushes();
+    }
+
+    private void CompleteFlushes()
+    {
+        long done = _ring.DequeuePosition;
+        while (true)
+        {
+            (long Target, TaskCompletionSource Done) request;
+            lock (_flushLock)
+            {
+                if (!_flushRequests.TryPeek(out request) || request.Target > done) return;
+                _flushRequests.Dequeue();
+            }
+            var tasks = new List<Task>(_pipeline.Sinks.Length);
+            foreach (var s in _pipeline.Sinks)
+            {
+                try { tasks.Add(s.Sink.FlushAsync().AsTask()); }
+                catch (Exception ex) { tasks.Add(Task.FromException(ex)); }
+            }
+            var tcs = request.Done;
+            Task.WhenAll(tasks).ContinueWith(t =>
+            {
+                if (t.IsFaulted) SelfLog.Write("pipeline", $"a sink failed to flush: {t.Exception?.GetBaseException().Message}");
+                tcs.TrySetResult();
+            }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>Copies up to one batch of published slots into records and releases the slots.</summary>
+    private int Drain()
+    {
+        int n = 0;
+        while (n < _batchSize && _ring.TryPeek(out long pos))
+        {
+            var record = _records[n];
+            Materialize(ref _ring.Cell(pos), record);
+            _ring.Release(pos);
+            n++;
+        }
+        return n;
+    }
+
+    private void Materialize(ref EventSlot s, EventRecord r)
+    {
+        r.TimestampTicks = s.TimestampTicks;
+        r.Level = s.Level;
+        r.Category = s.Logger!.Category;
+        r.Exception = s.Exception;
+        r.Scope = s.Scope;
+        r.TraceId = s.TraceId;
+        r.SpanId = s.SpanId;
+        r.TraceFlags = s.TraceFlags;
+        r.ThreadId = s.ThreadId;
+        r.EventId = s.EventId;
+        r.EventName = s.EventName;
+        r.MaxValueChars = _maxValueChars;
+        r.Arena = _arena;
+        int count = s.ArgumentCount;
+        var overflow = s.Overflow;
+        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count) : ((Span<SlotArgument>)s.Arguments)[..count];
+        var redactor = _pipeline.Redactor;
+
+        if ((s.Flags & SlotFlags.Interpolated) != 0)
+        {
+            var template = _templates.ResolveInterpolated(args);
+            r.Template = template;
+            r.BindByName = false;
+            int hole = 0;
+            foreach (ref readonly var a in args)
+            {
+                if (a.IsLiteral) continue;
+                var token = template.HoleByIndex(hole++);
+                var p = new LogProperty(token.PropertyName!, a.Value, token.Format, token.Destructure);
+                r.AddProperty(redactor is null ? p : redactor.Apply(p));
+            }
+        }
+        else
+        {
+            var template = _templates.Resolve(s.Template ?? "");
+            r.Template = template;
+            bool named = (s.Flags & SlotFlags.NamedArguments) != 0;
+            r.BindByName = named;
+            for (int i = 0; i < args.Length; i++)
+            {
+                ref readonly var a = ref args[i];
+                LogProperty p;
+                if (named)
+                {
+                    p = new LogProperty(a.Name ?? template.GetPropertyName(i), a.Value, a.Format);
+                }
+                else
+                {
+                    bool inTemplate = i < template.PropertyFormats.Length;
+                    p = new LogProperty(template.GetPropertyName(i), a.Value,
+                        inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
+                }
+                r.AddProperty(redactor is null ? p : redactor.Apply(p));
+            }
+        }
+        r.ArgumentCount = r.PropertyCount;
+        if (overflow is not null)
+        {
+            overflow.AsSpan(0, count).Clear();
+            ArrayPool<SlotArgument>.Shared.Return(overflow);
+        }
+    }
+
+    private void ProcessBatch(int n)
+    {
+        long started = Stopwatch.GetTimestamp();
+        int accepted = 0;
+        for (int i = 0; i < n; i++)
+        {
+            var r = _records[i];
+            if (!Accept(r, ref accepted)) continue;
+            Enrich(r);
+            _accepted[accepted++] = new LogEvent(r);
+        }
+        for (int i = 0; i < _syntheticUsed; i++)
+        {
+            if (_synthetic[i].Placed) continue;
+            Enrich(_synthetic[i]);
+            _accepted[accepted++] = new LogEvent(_synthetic[i]);
+        }
+
+        if (accepted > 0) Dispatch(accepted);
+
+        Interlocked.Add(ref _processed, accepted);
+        for (int i = 0; i < n; i++) _records[i].Clear();
+        for (int i = 0; i < _syntheticUsed; i++) _synthetic[i].Clear();
+        _syntheticUsed = 0;
+        Array.Clear(_accepted, 0, accepted);
+        _arena.Reset();
+        BatchDuration?.Invoke(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private void Dispatch(int accepted)
+    {
+        ReadOnlySpan<LogEvent> all = _accepted.AsSpan(0, accepted);
+        foreach (var sink in _pipeline.Sinks)
+        {
+            ReadOnlySpan<LogEvent> events = all;
+            if (sink.MinimumLevel > LogLevel.Trace)
+            {
+                int k = 0;
+                foreach (ref readonly var e in all)
+                    if (e.Level >= sink.MinimumLevel) _perSink[k++] = e;
+                events = _perSink.AsSpan(0, k);
+                if (k == 0) continue;
+            }
+            try
+            {
+                sink.Sink.Emit(events);
+                sink.EventsEmitted += events.Length;
+            }
+            catch (Exception ex)
+            {
+                sink.Failures++;
+                SelfLog.Write(sink.Name, $"Emit threw {ex.GetType().Name}: {ex.Message}");
+            }
+        }
+        Array.Clear(_perSink, 0, Math.Min(_perSink.Length, accepted));
+    }
+
+    private void Enrich(EventRecord r)
+    {
+        if (_enrichers.Length == 0) return;
+        _enrichment.Reset(r);
+        foreach (var enricher in _enrichers)
+        {
+            try { enricher.Enrich(_enrichment); }
+            catch (Exception ex) { SelfLog.Write("enricher", $"{enricher.GetType().Name} threw {ex.GetType().Name}: {ex.Message}"); }
+        }
+    }
+
+    private bool Accept(EventRecord r, ref int accepted)
+    {
+        if (_filters.Length > 0)
+        {
+            var view = new LogEvent(r);
+            foreach (var filter in _filters)
+            {
+                bool keep;
+                try { keep = filter(view); }
+                catch (Exception ex)
+                {
+                    SelfLog.Write("filter", $"filter threw {ex.GetType().Name}: {ex.Message}; event kept");
+                    keep = true;
+                }
+                if (!keep)
+                {
+                    _pipeline.CountDrop(DropReason.Filtered);
+                    return false;
+                }
+            }
+        }
+        for (int i = 0; i < _sampling.Length; i++)
+        {
+            var rule = _sampling[i];
+            if (r.Level > rule.UpToLevel || (rule.AppliesTo is not null && !SafeApplies(rule.AppliesTo, r.Template))) continue;
+            bool keep;
+            if (rule.EveryN > 0)
+            {
+                ref long counter = ref CollectionsMarshal_GetRef(_sampleCounters, (r.Template, i));
+                keep = counter % rule.EveryN == 0;
+                counter++;
+            }
+            else
+            {
+                keep = _random.NextDouble() < rule.Probability;
+            }
+            if (!keep)
+            {
+                _pipeline.CountDrop(DropReason.Sampled);
+                return false;
+            }
+        }
+        if (_rateLimit is { } limit && r.Level <= limit.UpToLevel && (limit.AppliesTo is null || SafeApplies(limit.AppliesTo, r.Template)))
+        {
+            if (!_buckets.TryGetValue(r.Template, out var bucket))
+            {
+                bucket = new RateBucket { Tokens = limit.Burst, LastRefill = r.TimestampTicks };
+                _buckets[r.Template] = bucket;
+            }
+            double elapsedSeconds = Math.Max(0, (r.TimestampTicks - bucket.LastRefill) / (double)TimeSpan.TicksPerSecond);
+            bucket.Tokens = Math.Min(limit.Burst, bucket.Tokens + elapsedSeconds * limit.EventsPerSecond);
+            bucket.LastRefill = Math.Max(bucket.LastRefill, r.TimestampTicks);
+            if (bucket.Tokens < 1)
+            {
+                bucket.Suppressed++;
+                bucket.Level = r.Level;
+                bucket.Category = r.Category;
+                _pipeline.CountDrop(DropReason.RateLimited);
+                return false;
+            }
+            bucket.Tokens -= 1;
+            if (bucket.Suppressed > 0)
+            {
+                // Tell what was suppressed before this event gets through.
+                var summary = SummaryRecord(bucket, r.Template);
+                Enrich(summary);
+                summary.Placed = true;
+                _accepted[accepted++] = new LogEvent(summary);
+            }
+        }
+        return true;
+    }
+
+    private static bool SafeApplies(Func<MessageTemplate, bool> predicate, MessageTemplate template)
+    {
+        try { return predicate(template); }
+        catch (Exception) { return false; }
+    }
+
+    private static ref long CollectionsMarshal_GetRef(Dictionary<(MessageTemplate, int), long> d, (MessageTemplate, int) key) =>
+        ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(d, key, out _);
+
+    private EventRecord SummaryRecord(RateBucket bucket, MessageTemplate template)
+    {
+        var r = NextSynthetic();
+        r.TimestampTicks = DateTime.UtcNow.Ticks;
+        r.Level = bucket.Level;
+        r.Category = bucket.Category;
+        r.Template = s_suppressedTemplate;
+        r.AddProperty(new LogProperty("SuppressedCount", LogValue.From(bucket.Suppressed)));
+        r.AddProperty(new LogProperty("Template", LogValue.From(template.Text)));
+        r.ArgumentCount = 2;
+        bucket.Suppressed = 0;
+        return r;
+    }
+
+    private void SweepSuppressed(long now, bool force)
+    {
+        _lastSummarySweep = now;
+        foreach (var (template, bucket) in _buckets)
+        {
+            if (bucket.Suppressed == 0) continue;
+            SummaryRecord(bucket, template);
+        }
+        _ = force;
+    }
+
+    private void ReportDrops(long now)
+    {
+        _lastDropReport = now;
+        foreach (var reason in (ReadOnlySpan<DropReason>)[DropReason.QueueFull, DropReason.Shutdown])
+        {
+            long total = _pipeline.GetDroppedCount(reason);
+            long delta = total - _reportedDrops[(int)reason];
+            if (delta <= 0) continue;
+            _reportedDrops[(int)reason] = total;
+            var r = NextSynthetic();
+            r.TimestampTicks = DateTime.UtcNow.Ticks;
+            r.Level = LogLevel.Warn;
+            r.Category = "StructuredLog";
+            r.Template = s_dropTemplate;
+            r.AddProperty(new LogProperty("DroppedCount", LogValue.From(delta)));
+            r.AddProperty(new LogProperty("Reason", LogValue.From(reason == DropReason.QueueFull ? "ring buffer full" : "logged after shutdown")));
+            r.ArgumentCount = 2;
+            SelfLog.Write("pipeline", $"{delta} events dropped ({reason})");
+        }
+    }
+
+    private EventRecord NextSynthetic()
+    {
+        if (_syntheticUsed == _synthetic.Count) _synthetic.Add(new EventRecord());
+        var r = _synthetic[_syntheticUsed++];
+        r.Arena = _arena;
+        r.MaxValueChars = _maxValueChars;
+        return r;
+    }
+
+    private sealed class RateBucket
+    {
+        public double Tokens;
+        public long LastRefill;
+        public long Suppressed;
+        public LogLevel Level;
+        public string Category = "";
+    }
+}

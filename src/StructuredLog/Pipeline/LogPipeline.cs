@@ -1,0 +1,233 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using StructuredLog.Diagnostics;
+using StructuredLog.Events;
+using StructuredLog.Filtering;
+using StructuredLog.Pipeline;
+using StructuredLog.Sinks;
+
+namespace StructuredLog;
+
+/// <summary>
+/// A logging pipeline: loggers write into one lock-free ring buffer; one background writer thread
+/// drains it, formats lazily and hands batches to the sinks. Build one with
+/// <see cref="LogPipelineBuilder"/>, keep it for the life of the application, and dispose it at the
+/// end (disposal writes everything that was logged). Thread-safe.
+/// </summary>
+public sealed class LogPipeline : IAsyncDisposable, IDisposable
+{
+    private readonly ConcurrentDictionary<string, Logger> _loggers = new(StringComparer.Ordinal);
+    private readonly LevelOverrides _levels;
+    private readonly EventWriter _writer;
+    private readonly Redactor? _redactor;
+    private readonly long[] _dropped = new long[Enum.GetValues<DropReason>().Length];
+    private readonly TimeSpan _waitTimeout;
+    private readonly PipelineMetrics _metrics;
+    private int _writerIdle;
+    private volatile bool _closed;
+    private int _disposeStarted;
+    private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal LogPipeline(LogPipelineBuilder b)
+    {
+        Ring = new RingBuffer(b.BufferSizeValue);
+        Backpressure = b.BackpressureValue;
+        _waitTimeout = b.WaitTimeoutValue;
+        _levels = new LevelOverrides(b.MinimumLevelValue, b.Overrides);
+        _redactor = b.RedactWords.Count > 0 ? new Redactor(b.RedactWords) : null;
+        Sinks = b.Sinks.ToArray();
+        ShutdownTimeout = b.ShutdownTimeoutValue;
+        _writer = new EventWriter(this, b);
+        _metrics = new PipelineMetrics(this);
+        if (b.FlushOnProcessExitValue) AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        _writer.Start();
+    }
+
+    internal RingBuffer Ring { get; }
+
+    internal EventWriter Writer => _writer;
+
+    internal SinkRegistration[] Sinks { get; }
+
+    internal Redactor? Redactor => _redactor;
+
+    /// <summary>The policy applied when the ring buffer is full.</summary>
+    public BackpressurePolicy Backpressure { get; }
+
+    /// <summary>How long <see cref="DisposeAsync"/> (and the process-exit hook) wait for the writer and the sinks.</summary>
+    public TimeSpan ShutdownTimeout { get; }
+
+    /// <summary>The default minimum level (before per-category overrides).</summary>
+    public LogLevel MinimumLevel => _levels.Default;
+
+    /// <summary>Ring buffer capacity in events.</summary>
+    public int BufferSize => Ring.Capacity;
+
+    /// <summary>Events waiting in the ring buffer.</summary>
+    public long QueueDepth => Ring.Depth;
+
+    /// <summary>Events accepted into the ring buffer since the pipeline started.</summary>
+    public long EventsEnqueued => Ring.EnqueuePosition;
+
+    /// <summary>Events handed to the sinks (after filtering and sampling).</summary>
+    public long EventsProcessed => _writer.Processed;
+
+    /// <summary>Events dropped for <paramref name="reason"/> since the pipeline started.</summary>
+    public long GetDroppedCount(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
+
+    /// <summary>Events lost (queue full or logged after shutdown); sampling, rate limiting and filters are not losses.</summary>
+    public long EventsLost => GetDroppedCount(DropReason.QueueFull) + GetDroppedCount(DropReason.Shutdown);
+
+    /// <summary>Per-sink delivery counters: events handed to the sink and batches on which it threw.</summary>
+    public IReadOnlyList<SinkStatus> SinkStatuses => Array.ConvertAll(Sinks, s => new SinkStatus(s.Name, s.EventsEmitted, s.Failures, s.Sink));
+
+    /// <summary>Returns the logger of <paramref name="category"/> (one instance per category).</summary>
+    public Logger GetLogger(string category)
+    {
+        ArgumentNullException.ThrowIfNull(category);
+        return _loggers.GetOrAdd(category, static (c, self) => new Logger(self, c, self._closed ? LogLevel.Off : self._levels.For(c)), this);
+    }
+
+    /// <summary>Returns the logger whose category is the full name of <typeparamref name="T"/>.</summary>
+    public Logger GetLogger<T>() => GetLogger(TypeNameCache<T>.Name);
+
+    /// <summary>
+    /// Changes the default minimum level and the per-category overrides at run time (e.g. on a
+    /// configuration reload); existing loggers pick the change up at once.
+    /// </summary>
+    public void SetMinimumLevel(LogLevel minimumLevel, IReadOnlyDictionary<string, LogLevel>? overrides = null)
+    {
+        _levels.Set(minimumLevel, overrides);
+        if (_closed) return;
+        foreach (var logger in _loggers.Values) logger.SetMinimumLevel(_levels.For(logger.Category));
+    }
+
+    /// <summary>
+    /// Completes when every event logged before the call has been written by every sink (each sink's
+    /// <see cref="ILogSink.FlushAsync"/> included).
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (Volatile.Read(ref _disposeStarted) != 0) return _disposed.Task.WaitAsync(cancellationToken);
+        return _writer.RequestFlush(Ring.EnqueuePosition).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops accepting events, writes everything already logged, flushes and disposes the sinks.
+    /// Bounded by <see cref="ShutdownTimeout"/>; whatever could not be written in time is counted and
+    /// reported through the self-log.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposeStarted, 1) != 0)
+        {
+            await _disposed.Task.ConfigureAwait(false);
+            return;
+        }
+        try
+        {
+            AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
+            _closed = true;
+            foreach (var logger in _loggers.Values) logger.SetMinimumLevel(LogLevel.Off);
+            var deadline = DateTime.UtcNow + ShutdownTimeout;
+            await _writer.StopAsync(ShutdownTimeout).ConfigureAwait(false);
+            foreach (var sink in Sinks)
+            {
+                var remaining = deadline - DateTime.UtcNow;
+                if (remaining < TimeSpan.FromMilliseconds(100)) remaining = TimeSpan.FromMilliseconds(100);
+                try
+                {
+                    await sink.Sink.DisposeAsync().AsTask().WaitAsync(remaining).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    SelfLog.Write(sink.Name, $"dispose did not complete: {ex.GetType().Name}: {ex.Message}");
+                }
+            }
+            _metrics.Dispose();
+        }
+        finally
+        {
+            _disposed.TrySetResult();
+        }
+    }
+
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose()
+    {
+        // Run on the thread pool so that a synchronisation context of the caller cannot deadlock us.
+        Task.Run(async () => await DisposeAsync().ConfigureAwait(false)).GetAwaiter().GetResult();
+    }
+
+    private void OnProcessExit(object? sender, EventArgs e)
+    {
+        try { Dispose(); }
+        catch (Exception ex) { SelfLog.Write("pipeline", $"flush at process exit failed: {ex.Message}"); }
+    }
+
+    internal bool WriterIdle
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Volatile.Read(ref _writerIdle) != 0;
+    }
+
+    internal ref int WriterIdleFlag => ref _writerIdle;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void WakeWriter()
+    {
+        if (Interlocked.Exchange(ref _writerIdle, 0) != 0) _writer.Signal();
+    }
+
+    internal void CountDrop(DropReason reason, long count = 1) => Interlocked.Add(ref _dropped[(int)reason], count);
+
+    internal LogProperty Redact(in LogProperty property) => _redactor is null ? property : _redactor.Apply(property);
+
+    /// <summary>The slow path of claiming a slot: the ring is full, or the pipeline is closed.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal bool ClaimSlow(out long position)
+    {
+        if (_closed)
+        {
+            CountDrop(DropReason.Shutdown);
+            position = 0;
+            return false;
+        }
+        if (Backpressure == BackpressurePolicy.DropNewest)
+        {
+            CountDrop(DropReason.QueueFull);
+            position = 0;
+            return false;
+        }
+        long deadline = Backpressure == BackpressurePolicy.WaitThenDrop ? Environment.TickCount64 + (long)_waitTimeout.TotalMilliseconds : long.MaxValue;
+        var spin = new SpinWait();
+        while (true)
+        {
+            if (Volatile.Read(ref _writerIdle) != 0) WakeWriter();
+            spin.SpinOnce(sleep1Threshold: 30);
+            if (Ring.TryClaim(out position)) return true;
+            if (_closed && _writer.Stopped)
+            {
+                CountDrop(DropReason.Shutdown);
+                return false;
+            }
+            if (Environment.TickCount64 > deadline)
+            {
+                CountDrop(DropReason.QueueFull);
+                return false;
+            }
+        }
+    }
+
+    private static class TypeNameCache<T>
+    {
+        public static readonly string Name = typeof(T).FullName ?? typeof(T).Name;
+    }
+}
+
+/// <summary>Delivery counters of one sink, as seen by the pipeline.</summary>
+/// <param name="Name">The sink's name.</param>
+/// <param name="EventsEmitted">Events handed to the sink's <c>Emit</c> without it throwing.</param>
+/// <param name="Failures">Batches on which <c>Emit</c> threw.</param>
+/// <param name="Sink">The sink itself (cast to <see cref="ISinkCounters"/> for its own counters).</param>
+public readonly record struct SinkStatus(string Name, long EventsEmitted, long Failures, ILogSink Sink);

@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace StructuredLog.Pipeline;
+
+/// <summary>
+/// Bounded lock-free multi-producer, single-consumer queue of <see cref="EventSlot"/> cells, after
+/// Dmitry Vyukov's bounded MPMC queue: every cell carries a sequence number, so producers contend only
+/// on the enqueue position (one CAS) and never on each other's cells, and the consumer never writes a
+/// shared counter that producers read on their fast path.
+/// </summary>
+/// <remarks>
+/// Invariants: a cell at index <c>p &amp; mask</c> is free for position <c>p</c> when its sequence is
+/// <c>p</c>; it holds a published event for position <c>p</c> when its sequence is <c>p + 1</c>; the
+/// consumer frees it for the next lap by writing <c>p + capacity</c>. Producers write the cell's
+/// payload between a successful CAS and the release write of the sequence.
+/// </remarks>
+internal sealed class RingBuffer
+{
+    private readonly EventSlot[] _cells;
+    private readonly long _mask;
+    private PaddedLong _enqueue;
+    private PaddedLong _dequeue;
+
+    public RingBuffer(int capacity)
+    {
+        if (capacity < 2 || (capacity & (capacity - 1)) != 0)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "Ring buffer capacity must be a power of two of at least 2.");
+        _cells = new EventSlot[capacity];
+        for (int i = 0; i < capacity; i++) _cells[i].Sequence = i;
+        _mask = capacity - 1;
+    }
+
+    public int Capacity => _cells.Length;
+
+    /// <summary>Positions claimed so far (published or about to be).</summary>
+    public long EnqueuePosition => Volatile.Read(ref _enqueue.Value);
+
+    /// <summary>Positions consumed so far (writer thread only writes it).</summary>
+    public long DequeuePosition => Volatile.Read(ref _dequeue.Value);
+
+    public long Depth => Math.Max(0, EnqueuePosition - DequeuePosition);
+
+    /// <summary>Claims the next cell. Returns false when the ring is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryClaim(out long position)
+    {
+        long pos = Volatile.Read(ref _enqueue.Value);
+        while (true)
+        {
+            ref EventSlot cell = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cells), (nint)(pos & _mask));
+            long diff = Volatile.Read(ref cell.Sequence) - pos;
+            if (diff == 0)
+            {
+                long seen = Interlocked.CompareExchange(ref _enqueue.Value, pos + 1, pos);
+                if (seen == pos) { position = pos; return true; }
+                pos = seen;
+            }
+            else if (diff < 0)
+            {
+                position = 0;
+                return false;
+            }
+            else
+            {
+                pos = Volatile.Read(ref _enqueue.Value);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref EventSlot Cell(long position) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cells), (nint)(position & _mask));
+
+    /// <summary>Makes a claimed cell visible to the consumer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Publish(long position) => Volatile.Write(ref Cell(position).Sequence, position + 1);
+
+    /// <summary>Consumer: the next published cell, if any.</summary>
+    public bool TryPeek(out long position)
+    {
+        position = _dequeue.Value;
+        return Volatile.Read(ref Cell(position).Sequence) == position + 1;
+    }
+
+    /// <summary>Consumer: clears references in the cell (so the GC can collect them) and frees it for the next lap.</summary>
+    public void Release(long position)
+    {
+        ref EventSlot cell = ref Cell(position);
+        Debug.Assert(cell.Sequence == position + 1, "releasing a cell that is not published");
+        cell.Logger = null;
+        cell.Template = null;
+        cell.Exception = null;
+        cell.Scope = null;
+        cell.TraceId = default;
+        cell.SpanId = default;
+        cell.EventName = null;
+        cell.Overflow = null;
+        int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
+        for (int i = 0; i < n; i++) cell.Arguments[i] = default;
+        Volatile.Write(ref cell.Sequence, position + _cells.Length);
+        Volatile.Write(ref _dequeue.Value, position + 1);
+    }
+
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct PaddedLong
+    {
+        [FieldOffset(64)] public long Value;
+    }
+}

@@ -1,0 +1,26 @@
+using StructuredLog.Events;
+
+namespace StructuredLog.Pipeline;
+
+/// <summary>
+/// One captured argument in a ring slot. For message-template calls only <see cref="Value"/> is set
+/// (names come from the template). Interpolated calls also record the name from
+/// <c>[CallerArgumentExpression]</c> and the format, and literal text segments (marked by
+/// <see cref="LiteralMarker"/> in <see cref="Format"/>).
+/// </summary>
+internal struct SlotArgument
+{
+    public static readonly string LiteralMarker = new('\u0001', 1);
+
+    public LogValue Value;
+    public string? Name;
+    public string? Format;
+
+    public readonly bool IsLiteral => ReferenceEquals(Format, LiteralMarker);
+}
+
+[System.Runtime.CompilerServices.InlineArray(EventSlot.InlineArguments)]
+internal struct SlotArguments
+{
+    private SlotArgument _element;
+}
