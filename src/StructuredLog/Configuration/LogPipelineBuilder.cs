@@ -36,7 +36,7 @@ public sealed class LogPipelineBuilder
     /// <summary>Environment variable: comma-separated words whose properties are redacted (replaces the defaults; empty disables).</summary>
     public const string RedactVariable = "STRUCTUREDLOG_REDACT";
 
-    internal int BufferSizeValue = 16_384;
+    internal int BufferSizeValue = 8192;
     internal int WriterBatchSizeValue = 1024;
     internal LogLevel MinimumLevelValue = LogLevel.Info;
     internal Dictionary<string, LogLevel> Overrides = new(StringComparer.Ordinal);
@@ -124,7 +124,7 @@ public sealed class LogPipelineBuilder
         return this;
     }
 
-    /// <summary>Ring buffer capacity in events; a power of two, at least 64 (default 16,384).</summary>
+    /// <summary>Ring buffer capacity in events; a power of two, at least 64 (default 8,192; a slot takes about 700 bytes).</summary>
     public LogPipelineBuilder BufferSize(int events)
     {
         if (events < 64 || (events & (events - 1)) != 0)

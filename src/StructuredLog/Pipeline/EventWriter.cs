@@ -106,9 +106,7 @@ internal sealed class EventWriter
         }
         catch (TimeoutException)
         {
-            long left = _ring.Depth;
-            _pipeline.CountDrop(DropReason.Shutdown, left);
-            SelfLog.Write("pipeline", $"shutdown timed out after {timeout.TotalSeconds:F1} s with {left} events unwritten");
+            SelfLog.Write("pipeline", $"shutdown timed out after {timeout.TotalSeconds:F1} s with {_ring.Depth} events unwritten");
         }
     }
 

@@ -85,7 +85,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     public Logger GetLogger(string category)
     {
         ArgumentNullException.ThrowIfNull(category);
-        return _loggers.GetOrAdd(category, static (c, self) => new Logger(self, c, self._closed ? LogLevel.Off : self._levels.For(c)), this);
+        return _loggers.GetOrAdd(category, static (c, self) => new Logger(self, c, self._levels.For(c)), this);
     }
 
     /// <summary>Returns the logger whose category is the full name of <typeparamref name="T"/>.</summary>
@@ -98,7 +98,6 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     public void SetMinimumLevel(LogLevel minimumLevel, IReadOnlyDictionary<string, LogLevel>? overrides = null)
     {
         _levels.Set(minimumLevel, overrides);
-        if (_closed) return;
         foreach (var logger in _loggers.Values) logger.SetMinimumLevel(_levels.For(logger.Category));
     }
 
@@ -128,9 +127,16 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
         {
             AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
             _closed = true;
-            foreach (var logger in _loggers.Values) logger.SetMinimumLevel(LogLevel.Off);
             var deadline = DateTime.UtcNow + ShutdownTimeout;
             await _writer.StopAsync(ShutdownTimeout).ConfigureAwait(false);
+            // Calls made from now on fail to claim a slot and are counted as dropped (Shutdown);
+            // whatever was claimed but not written is counted the same way.
+            long unwritten = Ring.Close();
+            if (unwritten > 0)
+            {
+                CountDrop(DropReason.Shutdown, unwritten);
+                SelfLog.Write("pipeline", $"{unwritten} events were not written before shutdown");
+            }
             foreach (var sink in Sinks)
             {
                 var remaining = deadline - DateTime.UtcNow;
@@ -193,6 +199,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             position = 0;
             return false;
         }
+        if (Volatile.Read(ref _writerIdle) != 0) WakeWriter();
         if (Backpressure == BackpressurePolicy.DropNewest)
         {
             CountDrop(DropReason.QueueFull);
