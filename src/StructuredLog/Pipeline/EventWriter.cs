@@ -46,6 +46,8 @@ internal sealed class EventWriter
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long[] _reportedDrops = new long[Enum.GetValues<DropReason>().Length];
     private long _lastDropReport;
+    private long _lastHousekeeping;
+    private int _pendingFlushes;
     private long _lastSummarySweep;
     private volatile bool _stopRequested;
     private long _processed;
@@ -89,7 +91,11 @@ internal sealed class EventWriter
     public Task RequestFlush(long target)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_flushLock) _flushRequests.Enqueue((target, done));
+        lock (_flushLock)
+        {
+            _flushRequests.Enqueue((target, done));
+            _pendingFlushes = _flushRequests.Count;
+        }
         Volatile.Write(ref _pipeline.WriterIdleFlag, 0);
         _wake.Set();
         return done.Task;
@@ -141,6 +147,10 @@ internal sealed class EventWriter
             {
                 ProcessBatch(n);
                 idle = 0;
+                // Under sustained load the writer never idles: reports, summaries and flushes still
+                // have to happen, so check for them between batches (cheap: a counter and a clock read).
+                if (Volatile.Read(ref _pendingFlushes) > 0 || Environment.TickCount64 - _lastHousekeeping >= 1000)
+                    Housekeeping(final: false);
                 continue;
             }
             Housekeeping(final: false);
@@ -182,6 +192,7 @@ internal sealed class EventWriter
     private void Housekeeping(bool final)
     {
         long now = Environment.TickCount64;
+        _lastHousekeeping = now;
         bool flushDue = HasFlushRequests();
         if (final || flushDue || now - _lastDropReport >= 1000) ReportDrops(now);
         if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now, force: final || flushDue);
@@ -199,6 +210,7 @@ internal sealed class EventWriter
             {
                 if (!_flushRequests.TryPeek(out request) || request.Target > done) return;
                 _flushRequests.Dequeue();
+                _pendingFlushes = _flushRequests.Count;
             }
             var tasks = new List<Task>(_pipeline.Sinks.Length);
             foreach (var s in _pipeline.Sinks)
