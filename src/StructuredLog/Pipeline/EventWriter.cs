@@ -25,8 +25,8 @@ internal sealed class EventWriter
     private readonly RingBuffer _ring;
     private readonly int _batchSize;
     private readonly EventRecord[] _records;
-    private readonly LogEvent[] _accepted;
-    private readonly LogEvent[] _perSink;
+    private LogEvent[] _accepted;
+    private LogEvent[] _perSink;
     private readonly List<EventRecord> _synthetic = new();
     private int _syntheticUsed;
     private readonly FormatArena _arena = new();
@@ -316,6 +316,12 @@ internal sealed class EventWriter
             if (!Accept(r, ref accepted)) continue;
             Enrich(r);
             _accepted[accepted++] = new LogEvent(r);
+        }
+        if (accepted + _syntheticUsed > _accepted.Length)
+        {
+            // Many rate-limit summaries at once (one per suppressed template): grow, never lose them.
+            Array.Resize(ref _accepted, accepted + _syntheticUsed + 64);
+            _perSink = new LogEvent[_accepted.Length];
         }
         for (int i = 0; i < _syntheticUsed; i++)
         {

@@ -107,6 +107,21 @@ public sealed class FilteringTests
     }
 
     [Fact]
+    public async Task Summaries_for_many_suppressed_templates_are_all_written()
+    {
+        var events = await Run(b => b.RateLimitPerTemplate(eventsPerSecond: 0.001, burst: 1), p =>
+        {
+            var log = p.GetLogger("R");
+            var templates = Enumerable.Range(0, 500).Select(i => "template " + i + " {N}").ToArray();
+            foreach (var t in templates) { log.Info(t, 1); log.Info(t, 2); log.Info(t, 3); }
+        });
+        Assert.Equal(500, events.Count(e => e.Template.StartsWith("template")));
+        var summaries = events.Where(e => e.Template.StartsWith("Suppressed")).ToArray();
+        Assert.Equal(500, summaries.Length);
+        Assert.All(summaries, s => Assert.Equal(2L, s.Properties["SuppressedCount"]));
+    }
+
+    [Fact]
     public async Task Filters_remove_events_and_a_throwing_filter_keeps_them()
     {
         var events = await Run(b => b.Filter(e => !e.Category.StartsWith("Health")).Filter(e => e.Properties.Length < 5 ? true : throw new InvalidOperationException()), p =>
