@@ -29,7 +29,10 @@ internal sealed class EventWriter
     private LogEvent[] _perSink;
     private readonly List<EventRecord> _synthetic = new();
     private int _syntheticUsed;
-    private readonly FormatArena _arena = new();
+    private FormatArena _arena = new();
+    private bool _recordsAbandoned;
+    private readonly TimeSpan _stallTimeout;
+    private readonly Queue<(string Sink, bool Stalled, long Dropped)> _notices = new();
     private readonly ILogEnricher[] _enrichers;
     private readonly Func<LogEvent, bool>[] _filters;
     private readonly SamplingRule[] _sampling;
@@ -68,6 +71,7 @@ internal sealed class EventWriter
         _sampling = b.Sampling.ToArray();
         _rateLimit = b.RateLimit;
         _maxValueChars = b.MaxValueCharsValue;
+        _stallTimeout = b.SinkStallTimeoutValue;
         BatchDuration = null;
     }
 
@@ -80,6 +84,7 @@ internal sealed class EventWriter
 
     public void Start()
     {
+        foreach (var sink in _pipeline.Sinks) sink.Start();
         _thread = new Thread(Run) { IsBackground = true, Name = "StructuredLog writer" };
         _thread.Start();
     }
@@ -196,6 +201,7 @@ internal sealed class EventWriter
         bool flushDue = HasFlushRequests();
         if (final || flushDue || now - _lastDropReport >= 1000) ReportDrops(now);
         if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now, force: final || flushDue);
+        while (_notices.TryDequeue(out var notice)) SinkNotice(notice.Sink, notice.Stalled, notice.Dropped);
         if (_syntheticUsed > 0) ProcessBatch(0);
         if (flushDue) CompleteFlushes();
     }
@@ -215,7 +221,9 @@ internal sealed class EventWriter
             var tasks = new List<Task>(_pipeline.Sinks.Length);
             foreach (var s in _pipeline.Sinks)
             {
-                try { tasks.Add(s.Sink.FlushAsync().AsTask()); }
+                if (s.Stalled) continue; // cannot be flushed while stuck; reported when it stalled
+                var sink = s.Sink;
+                try { tasks.Add(s.Isolated ? Task.Run(() => sink.FlushAsync().AsTask()) : sink.FlushAsync().AsTask()); }
                 catch (Exception ex) { tasks.Add(Task.FromException(ex)); }
             }
             var tcs = request.Done;
@@ -333,28 +341,30 @@ internal sealed class EventWriter
         if (accepted > 0) Dispatch(accepted);
 
         Interlocked.Add(ref _processed, accepted);
-        for (int i = 0; i < n; i++) _records[i].Clear();
-        for (int i = 0; i < _syntheticUsed; i++) _synthetic[i].Clear();
-        _syntheticUsed = 0;
         Array.Clear(_accepted, 0, accepted);
-        _arena.Reset();
+        if (_recordsAbandoned)
+        {
+            ReplaceAbandonedStorage(n);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++) _records[i].Clear();
+            for (int i = 0; i < _syntheticUsed; i++) _synthetic[i].Clear();
+            _arena.Reset();
+        }
+        _syntheticUsed = 0;
         BatchDuration?.Invoke(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private void Dispatch(int accepted)
     {
         ReadOnlySpan<LogEvent> all = _accepted.AsSpan(0, accepted);
+        // Inline sinks first: they run on this thread and see the batch before any isolated sink can stall holding it.
         foreach (var sink in _pipeline.Sinks)
         {
-            ReadOnlySpan<LogEvent> events = all;
-            if (sink.MinimumLevel > LogLevel.Trace)
-            {
-                int k = 0;
-                foreach (ref readonly var e in all)
-                    if (e.Level >= sink.MinimumLevel) _perSink[k++] = e;
-                events = _perSink.AsSpan(0, k);
-                if (k == 0) continue;
-            }
+            if (sink.Isolated) continue;
+            var events = ForSink(all, sink);
+            if (events.IsEmpty) continue;
             try
             {
                 sink.Sink.Emit(events);
@@ -366,7 +376,70 @@ internal sealed class EventWriter
                 SelfLog.Write(sink.Name, $"Emit threw {ex.GetType().Name}: {ex.Message}");
             }
         }
+        bool shared = false; // the current records are held by a stalled sink
+        foreach (var sink in _pipeline.Sinks)
+        {
+            if (!sink.Isolated) continue;
+            var dispatcher = sink.Dispatcher!;
+            if (sink.Stalled)
+            {
+                if (dispatcher.Busy)
+                {
+                    int skipped = ForSink(all, sink).Length;
+                    sink.DroppedSinceStall += skipped;
+                    Interlocked.Add(ref sink.EventsDropped, skipped);
+                    continue;
+                }
+                sink.Stalled = false;
+                _notices.Enqueue((sink.Name, false, sink.DroppedSinceStall));
+                SelfLog.Write(sink.Name, $"resumed; {sink.DroppedSinceStall} events were not delivered to it while it was stalled");
+            }
+            if (shared)
+            {
+                // Give the remaining sinks private copies: the stalled call may still be reading the originals.
+                all = CloneBatch(all);
+                shared = false;
+            }
+            var events2 = ForSink(all, sink);
+            if (events2.IsEmpty) continue;
+            if (dispatcher.Emit(events2, _stallTimeout)) continue;
+
+            sink.Stalled = true;
+            sink.DroppedSinceStall = events2.Length;
+            Interlocked.Add(ref sink.EventsDropped, events2.Length);
+            _notices.Enqueue((sink.Name, true, 0));
+            SelfLog.Write(sink.Name, $"Emit did not return within {_stallTimeout.TotalSeconds:F1} s; the sink is skipped until it does");
+            shared = true;
+            _recordsAbandoned = true;
+        }
         Array.Clear(_perSink, 0, Math.Min(_perSink.Length, accepted));
+    }
+
+    private ReadOnlySpan<LogEvent> ForSink(ReadOnlySpan<LogEvent> all, SinkRegistration sink)
+    {
+        if (sink.MinimumLevel == LogLevel.Trace) return all;
+        if (_perSink.Length < all.Length) _perSink = new LogEvent[all.Length];
+        int k = 0;
+        foreach (ref readonly var e in all)
+            if (e.Level >= sink.MinimumLevel) _perSink[k++] = e;
+        return _perSink.AsSpan(0, k);
+    }
+
+    private static ReadOnlySpan<LogEvent> CloneBatch(ReadOnlySpan<LogEvent> events)
+    {
+        var arena = new FormatArena();
+        var copy = new LogEvent[events.Length];
+        for (int i = 0; i < events.Length; i++) copy[i] = new LogEvent(events[i].Record.CloneDetached(arena));
+        return copy;
+    }
+
+    /// <summary>After a stall, the stalled call keeps the batch's records and arena: take fresh ones, never reuse those.</summary>
+    private void ReplaceAbandonedStorage(int n)
+    {
+        for (int i = 0; i < n; i++) _records[i] = new EventRecord();
+        for (int i = 0; i < _syntheticUsed; i++) _synthetic[i] = new EventRecord();
+        _arena = new FormatArena();
+        _recordsAbandoned = false;
     }
 
     private void Enrich(EventRecord r)
@@ -506,6 +579,21 @@ internal sealed class EventWriter
             r.ArgumentCount = 2;
             SelfLog.Write("pipeline", $"{delta} events dropped ({reason})");
         }
+    }
+
+    private static readonly MessageTemplate s_stalledTemplate = MessageTemplate.Parse("Sink {Sink} stalled: Emit did not return in time; it is skipped until it does");
+    private static readonly MessageTemplate s_resumedTemplate = MessageTemplate.Parse("Sink {Sink} resumed; {DroppedCount} events were not delivered to it");
+
+    private void SinkNotice(string sinkName, bool stalled, long dropped)
+    {
+        var r = NextSynthetic();
+        r.TimestampTicks = DateTime.UtcNow.Ticks;
+        r.Level = LogLevel.Warn;
+        r.Category = "StructuredLog";
+        r.Template = stalled ? s_stalledTemplate : s_resumedTemplate;
+        r.AddProperty(new LogProperty("Sink", LogValue.From(sinkName)));
+        if (!stalled) r.AddProperty(new LogProperty("DroppedCount", LogValue.From(dropped)));
+        r.ArgumentCount = r.PropertyCount;
     }
 
     private EventRecord NextSynthetic()

@@ -62,6 +62,68 @@ public sealed class FaultIsolationTests
         _ = flush; // may complete or not; it must never throw into the app
     }
 
+    /// <summary>A sink that does its I/O inside Emit and hangs there (and in DisposeAsync) until released.</summary>
+    private sealed class BlockingSink : ILogSink
+    {
+        public readonly ManualResetEventSlim Release = new(false);
+        public readonly ManualResetEventSlim Blocked = new(false);
+        public long Received;
+        public void Emit(ReadOnlySpan<LogEvent> batch)
+        {
+            Blocked.Set();
+            Release.Wait();
+            Received += batch.Length;
+        }
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+        public ValueTask DisposeAsync()
+        {
+            Release.Wait(TimeSpan.FromSeconds(30));
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    [Fact]
+    public async Task A_sink_blocking_inside_Emit_costs_one_stall_timeout_then_is_skipped_and_resumes()
+    {
+        var throwing = new ThrowingSink();
+        var blocking = new BlockingSink();
+        var good = new CountingSink(1);
+        var pipeline = new LogPipelineBuilder()
+            .WriteTo(throwing).WriteTo(blocking, name: "blocking").WriteTo(good)
+            .SinkStallTimeout(TimeSpan.FromMilliseconds(300))
+            .ShutdownTimeout(TimeSpan.FromSeconds(2))
+            .FlushOnProcessExit(false)
+            .Build();
+        var log = pipeline.GetLogger("Faults");
+
+        var sw = Stopwatch.StartNew();
+        for (int i = 0; i < 5_000; i++) log.Info("{Producer} {Seq}", 0, i);
+        await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(5_000, good.Total);
+        Assert.Equal(0, good.OrderViolations);
+        Assert.True(blocking.Blocked.IsSet);
+        var status = pipeline.SinkStatuses[1];
+        Assert.True(status.Stalled);
+        Assert.Equal(good.Total + good.Other, status.EventsDropped + blocking.Received); // every event, notices included, is either delivered or counted
+
+        blocking.Release.Set();
+        await WaitUntil(() => !pipeline.SinkStatuses[1].Stalled || blocking.Received > 0, TimeSpan.FromSeconds(10));
+        log.Info("{Producer} {Seq}", 0, 5_000);
+        await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntil(() => good.Notices.Any(n => n.Contains("resumed")), TimeSpan.FromSeconds(10));
+        Assert.Contains(good.Notices, n => n.Contains("Sink blocking stalled"));
+        Assert.False(pipeline.SinkStatuses[1].Stalled);
+        Assert.Equal(5_001, good.Total);
+
+        blocking.Release.Reset(); // it will hang again, in Emit and in DisposeAsync
+        log.Info("{Producer} {Seq}", 0, 5_001);
+        sw.Restart();
+        await pipeline.DisposeAsync();
+        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(6), $"shutdown took {sw.Elapsed}");
+        Assert.Equal(5_002, good.Total);
+        blocking.Release.Set();
+    }
+
     [Fact]
     public async Task A_formatter_that_throws_still_yields_a_valid_json_line_for_the_event()
     {

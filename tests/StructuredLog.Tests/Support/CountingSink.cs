@@ -13,6 +13,7 @@ public sealed class CountingSink : ILogSink
     public long Total;
     public long OrderViolations;
     public long Other;
+    public readonly System.Collections.Concurrent.ConcurrentQueue<string> Notices = new();
 
     public CountingSink(int producers) => _next = new int[producers];
 
@@ -20,7 +21,7 @@ public sealed class CountingSink : ILogSink
     {
         foreach (var e in batch)
         {
-            if (e.ArgumentCount != 2) { Other++; continue; }
+            if (e.ArgumentCount != 2 || e.Category == "StructuredLog") { Other++; Notices.Enqueue(e.RenderMessage()); continue; }
             int producer = (int)e.Properties[0].Value.ToObject()!;
             int seq = (int)e.Properties[1].Value.ToObject()!;
             if (_next[producer] != seq) OrderViolations++;
