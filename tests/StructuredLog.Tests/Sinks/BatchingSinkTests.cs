@@ -38,6 +38,19 @@ public sealed class BatchingSinkTests
     }
 
     [Fact]
+    public async Task A_single_event_after_an_idle_period_is_written_by_the_period_timer_without_a_flush()
+    {
+        var sink = new ScriptedSink(new BatchingOptions { Period = TimeSpan.FromMilliseconds(50), BatchSizeLimit = 1000 }, _ => null);
+        await using var pipeline = new LogPipelineBuilder().WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Idle");
+        log.Info("first");
+        await FaultIsolationTests.WaitUntil(() => { lock (sink.Delivered) return sink.Delivered.Count == 1; }, TimeSpan.FromSeconds(10));
+        await Task.Delay(200); // let the sink's loop go idle again
+        log.Info("second");
+        await FaultIsolationTests.WaitUntil(() => { lock (sink.Delivered) return sink.Delivered.Count == 2; }, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Retryable_failures_are_retried_in_order_and_retry_after_is_honoured()
     {
         var sink = new ScriptedSink(
