@@ -18,6 +18,7 @@ namespace StructuredLog.Pipeline;
 internal sealed class EventWriter
 {
     private const int IdleSpins = 64;
+    private const int MaxTrackedTemplates = 10_000;
     private static readonly MessageTemplate s_dropTemplate = MessageTemplate.Parse("{DroppedCount} events were dropped: {Reason}");
     private static readonly MessageTemplate s_suppressedTemplate = MessageTemplate.Parse("Suppressed {SuppressedCount} similar events: {Template}");
 
@@ -200,7 +201,7 @@ internal sealed class EventWriter
         _lastHousekeeping = now;
         bool flushDue = HasFlushRequests();
         if (final || flushDue || now - _lastDropReport >= 1000) ReportDrops(now);
-        if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now, force: final || flushDue);
+        if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now);
         while (_notices.TryDequeue(out var notice)) SinkNotice(notice.Sink, notice.Stalled, notice.Dropped);
         if (_syntheticUsed > 0) ProcessBatch(0);
         if (flushDue) CompleteFlushes();
@@ -481,6 +482,8 @@ internal sealed class EventWriter
             bool keep;
             if (rule.EveryN > 0)
             {
+                // Templates built at run time could grow this without bound: start over past a limit.
+                if (_sampleCounters.Count >= MaxTrackedTemplates) _sampleCounters.Clear();
                 ref long counter = ref CollectionsMarshal_GetRef(_sampleCounters, (r.Template, i));
                 keep = counter % rule.EveryN == 0;
                 counter++;
@@ -499,6 +502,7 @@ internal sealed class EventWriter
         {
             if (!_buckets.TryGetValue(r.Template, out var bucket))
             {
+                if (_buckets.Count >= MaxTrackedTemplates) SweepSuppressed(Environment.TickCount64, clear: true);
                 bucket = new RateBucket { Tokens = limit.Burst, LastRefill = r.TimestampTicks };
                 _buckets[r.Template] = bucket;
             }
@@ -549,7 +553,7 @@ internal sealed class EventWriter
         return r;
     }
 
-    private void SweepSuppressed(long now, bool force)
+    private void SweepSuppressed(long now, bool clear = false)
     {
         _lastSummarySweep = now;
         foreach (var (template, bucket) in _buckets)
@@ -557,7 +561,8 @@ internal sealed class EventWriter
             if (bucket.Suppressed == 0) continue;
             SummaryRecord(bucket, template);
         }
-        _ = force;
+        // Past the bound, buckets start over (after their summaries were written): memory stays bounded.
+        if (clear) _buckets.Clear();
     }
 
     private void ReportDrops(long now)
