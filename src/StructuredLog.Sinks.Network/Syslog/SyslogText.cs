@@ -1,0 +1,185 @@
+using System.Buffers;
+using System.Text;
+
+namespace StructuredLog.Sinks.Network.Syslog;
+
+/// <summary>
+/// Byte-level rules of the syslog formats: header fields (PRINTUSASCII), SD-NAMEs and PARAM-VALUE
+/// escaping (RFC 5424 §6), and the neutralisation of line breaks and control characters so that no
+/// value can forge a second message.
+/// </summary>
+internal static class SyslogText
+{
+    private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
+
+    /// <summary>A header field: printable US-ASCII (33..126) only, others replaced with <c>_</c>, cut to <paramref name="max"/>; empty → <c>-</c>.</summary>
+    public static string HeaderField(string? value, int max)
+    {
+        if (string.IsNullOrEmpty(value)) return "-";
+        var sb = new StringBuilder(Math.Min(value.Length, max));
+        foreach (char c in value)
+        {
+            if (sb.Length == max) break;
+            sb.Append(c is >= '!' and <= '~' ? c : '_');
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>SD-ID and PARAM-NAME rule: 1..32 of printable US-ASCII except '=', ' ', ']' and '"'.</summary>
+    public static bool IsValidSdName(ReadOnlySpan<char> name)
+    {
+        if (name.Length is 0 or > 32) return false;
+        foreach (char c in name)
+        {
+            if (c is < '!' or > '~' or '=' or ']' or '"') return false;
+        }
+        return true;
+    }
+
+    /// <summary>An SD-ID we may use: a valid SD-NAME containing '@' followed by digits (a private enterprise number).</summary>
+    public static bool IsValidSdId(string? id)
+    {
+        if (id is null || !IsValidSdName(id)) return false;
+        int at = id.IndexOf('@');
+        if (at <= 0 || at == id.Length - 1) return false;
+        foreach (char c in id.AsSpan(at + 1)) if (c is not (>= '0' and <= '9' or '.')) return false;
+        return true;
+    }
+
+    /// <summary>Writes a PARAM-NAME: invalid characters become <c>_</c>, cut to 32, empty → <c>_</c>.</summary>
+    public static void WriteParamName(IBufferWriter<byte> output, ReadOnlySpan<char> name)
+    {
+        int n = Math.Min(name.Length, 32);
+        var span = output.GetSpan(Math.Max(n, 1));
+        if (n == 0) { span[0] = (byte)'_'; output.Advance(1); return; }
+        for (int i = 0; i < n; i++)
+        {
+            char c = name[i];
+            span[i] = c is < '!' or > '~' or '=' or ']' or '"' ? (byte)'_' : (byte)c;
+        }
+        output.Advance(n);
+    }
+
+    /// <summary>
+    /// Copies UTF-8 <paramref name="text"/> neutralising every C0 control, DEL, NEL (U+0085) and U+2028/U+2029
+    /// as a visible escape (<c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\u001b</c>...). With <paramref name="paramValue"/>,
+    /// also backslash-escapes <c>"</c>, <c>\</c> and <c>]</c> (RFC 5424 §6.3.3).
+    /// </summary>
+    public static void WriteEscaped(IBufferWriter<byte> output, ReadOnlySpan<byte> text, bool paramValue)
+    {
+        int runStart = 0;
+        for (int i = 0; i < text.Length; i++)
+        {
+            byte b = text[i];
+            int skip;
+            if (b < 0x20 || b == 0x7F) skip = 1;
+            else if (paramValue && (b == '"' || b == '\\' || b == ']')) skip = 1;
+            else if (b == 0xC2 && i + 1 < text.Length && text[i + 1] == 0x85) skip = 2;
+            else if (b == 0xE2 && i + 2 < text.Length && text[i + 1] == 0x80 && (text[i + 2] == 0xA8 || text[i + 2] == 0xA9)) skip = 3;
+            else continue;
+            Copy(output, text[runStart..i]);
+            WriteEscape(output, text.Slice(i, skip));
+            i += skip - 1;
+            runStart = i + 1;
+        }
+        Copy(output, text[runStart..]);
+    }
+
+    private static void WriteEscape(IBufferWriter<byte> output, ReadOnlySpan<byte> seq)
+    {
+        var span = output.GetSpan(6);
+        int n;
+        if (seq.Length == 1)
+        {
+            byte b = seq[0];
+            switch (b)
+            {
+                case (byte)'\n': span[0] = (byte)'\\'; span[1] = (byte)'n'; n = 2; break;
+                case (byte)'\r': span[0] = (byte)'\\'; span[1] = (byte)'r'; n = 2; break;
+                case (byte)'\t': span[0] = (byte)'\\'; span[1] = (byte)'t'; n = 2; break;
+                case (byte)'"' or (byte)'\\' or (byte)']': span[0] = (byte)'\\'; span[1] = b; n = 2; break;
+                default: n = Unicode(span, b); break;
+            }
+        }
+        else if (seq.Length == 2) n = Unicode(span, 0x85);
+        else n = Unicode(span, seq[2] == 0xA8 ? 0x2028 : 0x2029);
+        output.Advance(n);
+    }
+
+    private static int Unicode(Span<byte> span, int code)
+    {
+        span[0] = (byte)'\\';
+        span[1] = (byte)'u';
+        span[2] = Hex[(code >> 12) & 0xF];
+        span[3] = Hex[(code >> 8) & 0xF];
+        span[4] = Hex[(code >> 4) & 0xF];
+        span[5] = Hex[code & 0xF];
+        return 6;
+    }
+
+    public static void Copy(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty) return;
+        bytes.CopyTo(output.GetSpan(bytes.Length));
+        output.Advance(bytes.Length);
+    }
+
+    public static void Ascii(IBufferWriter<byte> output, string ascii)
+    {
+        var span = output.GetSpan(ascii.Length);
+        for (int i = 0; i < ascii.Length; i++) span[i] = (byte)ascii[i];
+        output.Advance(ascii.Length);
+    }
+
+    public static void Byte(IBufferWriter<byte> output, byte b)
+    {
+        output.GetSpan(1)[0] = b;
+        output.Advance(1);
+    }
+
+    public static void Number(IBufferWriter<byte> output, long value)
+    {
+        var span = output.GetSpan(20);
+        value.TryFormat(span, out int w, default, System.Globalization.CultureInfo.InvariantCulture);
+        output.Advance(w);
+    }
+
+    /// <summary>Writes a UTF-16 string as UTF-8 (invalid sequences → U+FFFD) into a scratch buffer.</summary>
+    public static void Utf8(IBufferWriter<byte> output, ReadOnlySpan<char> text)
+    {
+        while (!text.IsEmpty)
+        {
+            var span = output.GetSpan(Math.Min(text.Length, 4096) * 3);
+            System.Text.Unicode.Utf8.FromUtf16(text, span, out int read, out int written, replaceInvalidSequences: true, isFinalBlock: true);
+            output.Advance(written);
+            text = text[read..];
+        }
+    }
+
+    /// <summary>The largest prefix length of <paramref name="utf8"/> not above <paramref name="max"/> that does not split a character.</summary>
+    public static int Utf8Boundary(ReadOnlySpan<byte> utf8, int max)
+    {
+        if (utf8.Length <= max) return utf8.Length;
+        int n = max;
+        while (n > 0 && (utf8[n] & 0xC0) == 0x80) n--;
+        return n;
+    }
+
+    /// <summary>
+    /// The largest prefix length of already-escaped text not above <paramref name="max"/> that splits neither
+    /// an escape sequence (<c>\x</c>, <c>\uXXXX</c>) nor a UTF-8 character.
+    /// </summary>
+    public static int EscapedBoundary(ReadOnlySpan<byte> escaped, int max)
+    {
+        int pos = 0;
+        while (pos < escaped.Length)
+        {
+            byte b = escaped[pos];
+            int len = b == (byte)'\\' ? (pos + 1 < escaped.Length && escaped[pos + 1] == (byte)'u' ? 6 : 2)
+                : b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            if (pos + len > max) break;
+            pos += len;
+        }
+        return Math.Min(pos, escaped.Length);
+    }
+}
