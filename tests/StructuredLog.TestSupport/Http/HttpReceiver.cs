@@ -98,9 +98,12 @@ public sealed class HttpReceiver : IAsyncDisposable
         while (!condition(Accepted))
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"condition not met within {timeout.TotalSeconds} s; {Requests.Count} requests received");
-            await Task.Delay(20);
+            await Task.Delay(50);
         }
     }
+
+    /// <summary>Total NDJSON lines in accepted requests.</summary>
+    public int AcceptedLineCount => Accepted.Sum(r => r.Lines.Count);
 
     private async Task HandleAsync(HttpContext context)
     {
