@@ -97,6 +97,50 @@ public sealed class DurableSpillTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Spilled_events_survive_a_real_process_restart()
+    {
+        // Process 1 logs 20,000 events while the receiver is down and exits; process 2 starts over the same
+        // directory with the receiver up, logs 1,000 more and exits once its spill is empty.
+        await _receiver.StopAsync();
+        var (code1, out1) = await RunProbeAsync(0, 20_000, drain: false);
+        Assert.True(code1 == 0, out1);
+        Assert.Contains("spilled=20000", out1);
+        Assert.NotEmpty(Directory.GetFiles(_dir, "*.spill"));
+        Assert.Empty(_receiver.Requests);
+
+        await _receiver.StartAsync();
+        var (code2, out2) = await RunProbeAsync(20_000, 1_000, drain: true);
+        Assert.True(code2 == 0, out2);
+        AssertExactlyOnceInOrder(_receiver, 21_000);
+        Assert.Empty(Directory.GetFiles(_dir, "*.spill"));
+    }
+
+    private async Task<(int ExitCode, string Output)> RunProbeAsync(int first, int count, bool drain)
+    {
+        // tests/X.Tests/bin/<Config>/net10.0 → tests/StructuredLog.Sinks.Network.SpillProbe/bin/<Config>/net10.0
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        string config = here.Parent!.Name;
+        string probe = Path.GetFullPath(Path.Combine(here.FullName, "..", "..", "..", "..", "StructuredLog.Sinks.Network.SpillProbe", "bin", config, "net10.0", "StructuredLog.Sinks.Network.SpillProbe.dll"));
+        Assert.True(File.Exists(probe), "probe not built: " + probe);
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "exec", probe, new Uri(_receiver.BaseUri, "ingest").ToString(), _dir, first.ToString(), count.ToString(), drain.ToString() }) psi.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            throw;
+        }
+        return (process.ExitCode, await stdout + await stderr);
+    }
+
+    [Fact]
     public async Task Past_the_bound_batches_are_dropped_and_counted_and_the_rest_replays_in_order()
     {
         await _receiver.StopAsync();
