@@ -32,6 +32,14 @@ public sealed class HttpReceiver : IAsyncDisposable
     /// <summary>The answer when nothing is scripted. Default 200 with an empty JSON object.</summary>
     public ScriptedResponse DefaultResponse { get; set; } = new(200, null, "{}");
 
+    /// <summary>Keep each request (headers, bodies) in <see cref="Requests"/>. Turn off for load (benchmarks): only <see cref="LinesReceived"/> is kept.</summary>
+    public bool KeepRequests { get; set; } = true;
+
+    private long _lines;
+
+    /// <summary>Newline-terminated lines in the decoded bodies of accepted (2xx) requests so far.</summary>
+    public long LinesReceived => Interlocked.Read(ref _lines);
+
     /// <summary>True while listening.</summary>
     public bool IsRunning => _app is not null;
 
@@ -119,8 +127,9 @@ public sealed class HttpReceiver : IAsyncDisposable
             decoded = outMs.ToArray();
         }
         var response = _script.TryDequeue(out var scripted) ? scripted : DefaultResponse;
+        if (response.Status is >= 200 and < 300) Interlocked.Add(ref _lines, decoded.AsSpan().Count((byte)'\n'));
         var headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        lock (_requests)
+        if (KeepRequests) lock (_requests)
         {
             _requests.Add(new ReceivedRequest(context.Request.Method, context.Request.Path + context.Request.QueryString, headers, raw,
                 Encoding.UTF8.GetString(decoded), response.Status, DateTime.UtcNow));
