@@ -45,7 +45,14 @@ internal sealed class SpillQueue
 
     public int PendingFiles => _files.Count;
 
-    public long PendingEvents { get; private set; }
+    private long _pendingEvents;
+
+    /// <summary>Events on disk; readable from any thread.</summary>
+    public long PendingEvents
+    {
+        get => Volatile.Read(ref _pendingEvents);
+        private set => Volatile.Write(ref _pendingEvents, value);
+    }
 
     public long PendingBytes { get; private set; }
 

@@ -45,14 +45,7 @@ internal sealed class SpillingDelivery : IAsyncDisposable
     public long Dropped => Interlocked.Read(ref _dropped) + _queue.CorruptEvents;
     public long Rejected => Interlocked.Read(ref _rejected);
 
-    public long PendingEvents
-    {
-        get
-        {
-            _gate.Wait();
-            try { return _queue.PendingEvents; } finally { _gate.Release(); }
-        }
-    }
+    public long PendingEvents => _queue.PendingEvents;
 
     /// <summary>Sends the batch, or spills it when the peer is unreachable or older batches are still on disk.</summary>
     public async ValueTask DeliverAsync(IReadOnlyList<OutgoingEvent> batch, CancellationToken cancellationToken)

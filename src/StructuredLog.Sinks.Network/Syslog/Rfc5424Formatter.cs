@@ -94,23 +94,14 @@ public sealed class Rfc5424Formatter : ILogFormatter
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_full, t_value;
 
-    private void Write(in LogEvent e, ArrayBufferWriter<byte> output, int limit) => WriteTo(e, output, limit);
+    private void Write(in LogEvent e, IBufferWriter<byte> output, int limit) => WriteTo(e, output, limit);
 
-    private void Write(in LogEvent e, IBufferWriter<byte> output, int limit)
+    // With a limit, output is always t_full (an ArrayBufferWriter) so that the written size can be measured;
+    // without one, it is the caller's writer and nothing is measured.
+    private void WriteTo(in LogEvent e, IBufferWriter<byte> output, int limit)
     {
-        if (output is ArrayBufferWriter<byte> abw) WriteTo(e, abw, limit);
-        else
-        {
-            var full = t_full ??= new ArrayBufferWriter<byte>(2048);
-            full.ResetWrittenCount();
-            WriteTo(e, full, limit);
-            SyslogText.Copy(output, full.WrittenSpan);
-        }
-    }
-
-    private void WriteTo(in LogEvent e, ArrayBufferWriter<byte> output, int limit)
-    {
-        int start = output.WrittenCount;
+        var measured = limit == int.MaxValue ? null : (ArrayBufferWriter<byte>)output;
+        int start = measured?.WrittenCount ?? 0;
         int severity = (int)_options.SeverityMapping(e.Level) & 7;
         SyslogText.Copy(output, _priPrefix.AsSpan(severity * 8, _priLength[severity]));
 
@@ -130,7 +121,7 @@ public sealed class Rfc5424Formatter : ILogFormatter
 
         // Room kept for the SD closing bracket, the truncated flag, the BOM and the MSG marker.
         const int reserve = 64;
-        var sd = new SdWriter(output, start, limit == int.MaxValue ? int.MaxValue : limit - reserve);
+        var sd = new SdWriter(output, measured, start, limit == int.MaxValue ? int.MaxValue : limit - reserve);
         WriteStructuredData(e, ref sd);
 
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
@@ -145,7 +136,7 @@ public sealed class Rfc5424Formatter : ILogFormatter
         {
             SyslogText.Byte(output, (byte)' ');
             if (_options.WriteByteOrderMark) SyslogText.Copy(output, [0xEF, 0xBB, 0xBF]);
-            if (limit == int.MaxValue)
+            if (measured is null)
             {
                 SyslogText.WriteEscaped(output, scratch.WrittenSpan, paramValue: false);
                 return;
@@ -153,7 +144,7 @@ public sealed class Rfc5424Formatter : ILogFormatter
             var escaped = t_value ??= new ArrayBufferWriter<byte>(1024);
             escaped.ResetWrittenCount();
             SyslogText.WriteEscaped(escaped, scratch.WrittenSpan, paramValue: false);
-            int room = limit - (output.WrittenCount - start);
+            int room = limit - (measured.WrittenCount - start);
             if (escaped.WrittenCount <= room)
             {
                 SyslogText.Copy(output, escaped.WrittenSpan);
@@ -168,13 +159,13 @@ public sealed class Rfc5424Formatter : ILogFormatter
     }
 
     /// <summary>Writes SD parameters while they fit in the budget; the first one that does not is cut and the rest left out.</summary>
-    private ref struct SdWriter(ArrayBufferWriter<byte> output, int start, int limit)
+    private ref struct SdWriter(IBufferWriter<byte> output, ArrayBufferWriter<byte>? measured, int start, int limit)
     {
-        public readonly ArrayBufferWriter<byte> Output = output;
+        public readonly IBufferWriter<byte> Output = output;
         public bool Full;
         public bool Truncated;
 
-        public readonly int Room => limit == int.MaxValue ? int.MaxValue : limit - (Output.WrittenCount - start);
+        public readonly int Room => measured is null ? int.MaxValue : limit - (measured.WrittenCount - start);
 
         public void Param(ReadOnlySpan<char> name, ReadOnlySpan<byte> escapedValue)
         {

@@ -141,6 +141,7 @@ public sealed class RsyslogServer : IAsyncDisposable
     }
 
     private long _countedOffset, _countedLines;
+    private readonly byte[] _countBuffer = new byte[64 * 1024];
 
     /// <summary>
     /// Lines (messages) rsyslog has written so far, probes included, counted incrementally from the output file
@@ -151,7 +152,7 @@ public sealed class RsyslogServer : IAsyncDisposable
         if (!File.Exists(_outPath)) return 0;
         using var fs = new FileStream(_outPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         fs.Position = _countedOffset;
-        var buffer = new byte[64 * 1024];
+        var buffer = _countBuffer;
         int n;
         while ((n = fs.Read(buffer)) > 0)
         {
