@@ -81,6 +81,33 @@ public sealed class RawNetworkSinkTests
     }
 
     [Fact]
+    public async Task Udp_sends_one_datagram_per_event_without_the_newline_and_truncates_visibly()
+    {
+        using var server = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        var options = Options(((IPEndPoint)server.Client.LocalEndPoint!).Port);
+        options.Protocol = NetworkProtocol.Udp;
+        options.MaxDatagramBytes = 200;
+        await using var sink = new RawNetworkSink(options);
+        await using (var pipeline = new LogPipelineBuilder().WriteTo(sink).Build())
+        {
+            var log = pipeline.GetLogger("Udp");
+            log.Info("small {N}", 1);
+            log.Info("large {Text}", new string('ß', 300));
+            await pipeline.FlushAsync();
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var first = (await server.ReceiveAsync(timeout.Token)).Buffer;
+        var second = (await server.ReceiveAsync(timeout.Token)).Buffer;
+        Assert.Equal("small 1", System.Text.Json.JsonDocument.Parse(first).RootElement.GetProperty("@m").GetString());
+        Assert.NotEqual((byte)'\n', first[^1]);
+        Assert.True(second.Length <= 200);
+        var text = Encoding.UTF8.GetString(second);
+        Assert.EndsWith("...[truncated]", text);
+        Assert.DoesNotContain('\uFFFD', text);
+        Assert.Equal(1, sink.DatagramsTruncated);
+    }
+
+    [Fact]
     public async Task A_stalled_peer_never_blocks_the_writer_thread()
     {
         // A peer that accepts but never reads: once the socket buffers fill, the sink's writes block.
