@@ -14,14 +14,13 @@ namespace StructuredLog.TestSupport.Syslog;
 /// </summary>
 public sealed class RsyslogServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process? _process;
     private readonly StringBuilder _stderr = new();
     private readonly string _outPath;
 
-    private RsyslogServer(string directory, Process process, int udp, int tcp, int? tls, TestCertificateAuthority? ca)
+    private RsyslogServer(string directory, int udp, int tcp, int? tls, TestCertificateAuthority? ca)
     {
         Directory = directory;
-        _process = process;
         UdpPort = udp;
         TcpPort = tcp;
         TlsPort = tls;
@@ -94,33 +93,63 @@ public sealed class RsyslogServer : IAsyncDisposable
             }
             """;
         File.WriteAllText(Path.Combine(dir, "rsyslog.conf"), conf);
-        var psi = new ProcessStartInfo(exe)
+        var server = new RsyslogServer(dir, udp, tcp, tlsPort, ca);
+        await server.LaunchAsync();
+        return server;
+    }
+
+    /// <summary>True while rsyslogd runs.</summary>
+    public bool IsRunning => _process is { HasExited: false };
+
+    /// <summary>Kills rsyslogd (the ports then refuse connections); <see cref="StartAgainAsync"/> brings it back on the same ports.</summary>
+    public async Task StopAsync()
+    {
+        var process = _process;
+        _process = null;
+        if (process is null) return;
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+            }
+        }
+        catch (InvalidOperationException) { /* already gone */ }
+        process.Dispose();
+    }
+
+    /// <summary>Starts rsyslogd again with the same config, ports and output file.</summary>
+    public Task StartAgainAsync() => _process is null ? LaunchAsync() : Task.CompletedTask;
+
+    private async Task LaunchAsync()
+    {
+        var psi = new ProcessStartInfo(Executable!)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
             UseShellExecute = false,
         };
-        foreach (var a in new[] { "-n", "-f", Path.Combine(dir, "rsyslog.conf"), "-i", Path.Combine(dir, "rsyslog.pid") }) psi.ArgumentList.Add(a);
+        foreach (var a in new[] { "-n", "-f", Path.Combine(Directory, "rsyslog.conf"), "-i", Path.Combine(Directory, "rsyslog.pid") }) psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start rsyslogd");
-        var server = new RsyslogServer(dir, process, udp, tcp, tlsPort, ca);
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (server._stderr) server._stderr.AppendLine(e.Data); };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (server._stderr) server._stderr.AppendLine(e.Data); };
+        _process = process;
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();
         try
         {
             var timeout = TimeSpan.FromSeconds(20);
-            await FreePort.WaitAcceptingAsync(tcp, timeout, () => !process.HasExited);
-            if (tlsPort is int tp) await FreePort.WaitAcceptingAsync(tp, timeout, () => !process.HasExited);
-            await server.WaitUdpReadyAsync(timeout);
+            await FreePort.WaitAcceptingAsync(TcpPort, timeout, () => !process.HasExited);
+            if (TlsPort is int tp) await FreePort.WaitAcceptingAsync(tp, timeout, () => !process.HasExited);
+            await WaitUdpReadyAsync(timeout);
         }
         catch (Exception ex)
         {
-            var log = server.Diagnostics;
-            await server.DisposeAsync();
+            var log = Diagnostics;
+            await DisposeAsync();
             throw new InvalidOperationException("rsyslogd did not start: " + ex.Message + "\n" + log, ex);
         }
-        return server;
     }
 
     /// <summary>What rsyslogd wrote to stdout/stderr (for failure messages).</summary>
@@ -130,11 +159,12 @@ public sealed class RsyslogServer : IAsyncDisposable
     {
         using var udp = new UdpClient();
         udp.Connect("127.0.0.1", UdpPort);
-        var probe = Encoding.ASCII.GetBytes("<14>1 - fixture probe - - - ready");
+        string token = "ready-" + Guid.NewGuid().ToString("N");
+        var probe = Encoding.ASCII.GetBytes("<14>1 - fixture probe - - - " + token);
         var deadline = DateTime.UtcNow + timeout;
-        while (!ReadAll().Any(r => r.AppName == "probe"))
+        while (!ReadAll().Any(r => r.AppName == "probe" && r.Message == token))
         {
-            if (DateTime.UtcNow > deadline || _process.HasExited) throw new TimeoutException("imudp never received the probe");
+            if (DateTime.UtcNow > deadline || !IsRunning) throw new TimeoutException("imudp never received the probe");
             await udp.SendAsync(probe);
             await Task.Delay(50);
         }
@@ -192,7 +222,7 @@ public sealed class RsyslogServer : IAsyncDisposable
             if (found.Count >= count) return found;
             if (DateTime.UtcNow > deadline)
                 throw new TimeoutException($"rsyslog received {found.Count} of {count} expected messages within {timeout.TotalSeconds} s. rsyslogd said:\n{Diagnostics}");
-            if (_process.HasExited) throw new InvalidOperationException("rsyslogd exited: " + Diagnostics);
+            if (_process is { HasExited: true }) throw new InvalidOperationException("rsyslogd exited: " + Diagnostics);
             await Task.Delay(50);
         }
     }
@@ -200,16 +230,8 @@ public sealed class RsyslogServer : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.Kill();
-                await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-        }
+        try { await StopAsync(); }
         catch (Exception) { /* already gone */ }
-        _process.Dispose();
         Authority?.Dispose();
         try { System.IO.Directory.Delete(Directory, recursive: true); } catch (IOException) { }
     }
