@@ -70,6 +70,9 @@ public sealed class Rfc5424Formatter : ILogFormatter
     private long _truncated;
     private static ReadOnlySpan<byte> Marker => "...[truncated]"u8;
 
+    // Inside a PARAM-VALUE the marker's "]" must be escaped (RFC 5424 §6.3.3).
+    private static ReadOnlySpan<byte> ParamMarker => "...[truncated\\]"u8;
+
     /// <inheritdoc />
     public void Format(in LogEvent e, IBufferWriter<byte> output)
     {
@@ -179,7 +182,7 @@ public sealed class Rfc5424Formatter : ILogFormatter
             }
             Full = true;
             Truncated = true;
-            int valueRoom = Room - (1 + nameLen + 3) - Marker.Length;
+            int valueRoom = Room - (1 + nameLen + 3) - ParamMarker.Length;
             if (valueRoom < 8) return;
             Write(name, escapedValue[..SyslogText.EscapedBoundary(escapedValue, valueRoom)], cut: true);
         }
@@ -190,7 +193,7 @@ public sealed class Rfc5424Formatter : ILogFormatter
             SyslogText.WriteParamName(Output, name);
             SyslogText.Copy(Output, "=\""u8);
             SyslogText.Copy(Output, value);
-            if (cut) SyslogText.Copy(Output, Marker);
+            if (cut) SyslogText.Copy(Output, ParamMarker);
             SyslogText.Byte(Output, (byte)'"');
         }
     }

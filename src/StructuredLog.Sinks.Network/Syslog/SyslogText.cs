@@ -175,11 +175,25 @@ internal static class SyslogText
         while (pos < escaped.Length)
         {
             byte b = escaped[pos];
-            int len = b == (byte)'\\' ? (pos + 1 < escaped.Length && escaped[pos + 1] == (byte)'u' ? 6 : 2)
-                : b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            int len;
+            if (b == (byte)'\\' && pos + 1 < escaped.Length && escaped[pos + 1] < 0x80)
+            {
+                // "\uXXXX" or a two-byte escape; a literal backslash before a non-ASCII character is a token of its own.
+                len = escaped[pos + 1] == (byte)'u' && pos + 5 < escaped.Length && IsHex(escaped.Slice(pos + 2, 4)) ? 6 : 2;
+            }
+            else
+            {
+                len = b < 0x80 ? 1 : b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+            }
             if (pos + len > max) break;
             pos += len;
         }
         return Math.Min(pos, escaped.Length);
+    }
+
+    private static bool IsHex(ReadOnlySpan<byte> s)
+    {
+        foreach (byte b in s) if (!char.IsAsciiHexDigit((char)b)) return false;
+        return true;
     }
 }
