@@ -25,6 +25,8 @@ internal sealed class StreamTransport : NetworkTransport
     private Socket? _socket;
     private Stream? _stream;
     private PipeWriter? _writer;
+    private Task? _reader;
+    private volatile bool _peerClosed;
     private long _connects;
 
     public StreamTransport(string host, int port, MessageFraming framing, TlsOptions? tls, TimeSpan connectTimeout, bool trimNewline)
@@ -68,7 +70,7 @@ internal sealed class StreamTransport : NetworkTransport
 
     private async ValueTask<PipeWriter> ConnectAsync(CancellationToken cancellationToken)
     {
-        if (_writer is not null && _socket is not null && !PeerClosed(_socket)) return _writer;
+        if (_writer is not null && _socket is not null && !_peerClosed && !PeerClosed(_socket)) return _writer;
         if (_writer is not null) await DropConnectionAsync().ConfigureAwait(false);
 
         var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -98,6 +100,8 @@ internal sealed class StreamTransport : NetworkTransport
             }
             _socket = socket;
             _stream = stream;
+            _peerClosed = false;
+            _reader = DrainAsync(stream);
             _writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 16 * 1024, leaveOpen: true));
             if (Interlocked.Increment(ref _connects) > 1) SelfLog.Write("network", $"reconnected to {_host}:{_port}");
             return _writer;
@@ -109,12 +113,30 @@ internal sealed class StreamTransport : NetworkTransport
         }
     }
 
-    /// <summary>True when the peer has closed (readable with nothing to read) or the socket errored.</summary>
+    /// <summary>
+    /// Reads (and discards) whatever the peer sends, so that its close is noticed even over TLS, where
+    /// post-handshake records (TLS 1.3 session tickets) keep the socket "readable with data" forever.
+    /// </summary>
+    private async Task DrainAsync(Stream stream)
+    {
+        var buffer = new byte[4096];
+        try
+        {
+            while (await stream.ReadAsync(buffer).ConfigureAwait(false) > 0) { }
+        }
+        catch (Exception)
+        {
+            // a reset or our own dispose: either way the connection is unusable
+        }
+        _peerClosed = true;
+    }
+
+    /// <summary>True when the socket reports an error.</summary>
     private static bool PeerClosed(Socket socket)
     {
         try
         {
-            return socket.Poll(0, SelectMode.SelectError) || (socket.Poll(0, SelectMode.SelectRead) && socket.Available == 0);
+            return socket.Poll(0, SelectMode.SelectError);
         }
         catch (Exception)
         {
@@ -133,6 +155,13 @@ internal sealed class StreamTransport : NetworkTransport
         try { if (writer is not null) await writer.CompleteAsync().ConfigureAwait(false); } catch (Exception) { /* already broken */ }
         try { if (stream is not null) await stream.DisposeAsync().ConfigureAwait(false); } catch (Exception) { /* already broken */ }
         socket?.Dispose();
+        var reader = _reader;
+        _reader = null;
+        if (reader is not null)
+        {
+            try { await reader.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false); } // ends once the stream is disposed
+            catch (TimeoutException) { /* abandoned: it only reads a disposed stream */ }
+        }
     }
 
     public override ValueTask DisposeAsync() => DropConnectionAsync();

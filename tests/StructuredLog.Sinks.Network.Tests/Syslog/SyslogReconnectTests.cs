@@ -8,18 +8,23 @@ namespace StructuredLog.Sinks.Network.Tests.Syslog;
 /// <summary>TCP syslog through a real rsyslogd that is killed and started again on the same port.</summary>
 public sealed class SyslogReconnectTests
 {
-    [Fact]
-    public async Task Tcp_sink_with_spill_reconnects_after_rsyslog_restarts_and_delivers_everything_once_in_order()
+    [Theory]
+    [InlineData(NetworkProtocol.Tcp)]
+    [InlineData(NetworkProtocol.Tls)]
+    public async Task Sink_with_spill_reconnects_after_rsyslog_restarts_and_delivers_everything_once_in_order(NetworkProtocol protocol)
     {
-        await using var rsyslog = await RsyslogServer.StartAsync();
+        await using var rsyslog = await RsyslogServer.StartAsync(tls: protocol == NetworkProtocol.Tls);
+        var tls = new TlsOptions { TargetHost = "localhost" };
+        if (rsyslog.Authority is { } ca) tls.TrustedAuthorities.Add(ca.PublicCertificate);
         string dir = Path.Combine(Path.GetTempPath(), "sl-syslog-spill-" + Guid.NewGuid().ToString("N")[..12]);
         string app = "r" + Guid.NewGuid().ToString("N")[..10];
         try
         {
             await using var sink = new SyslogSink(new SyslogSinkOptions
             {
-                Protocol = NetworkProtocol.Tcp,
-                Port = rsyslog.TcpPort,
+                Protocol = protocol,
+                Port = protocol == NetworkProtocol.Tls ? rsyslog.TlsPort!.Value : rsyslog.TcpPort,
+                Tls = tls,
                 Message = new SyslogFormatterOptions { AppName = app },
                 Batching = new BatchingOptions { Period = TimeSpan.FromMilliseconds(20), MinBackoff = TimeSpan.FromMilliseconds(20), MaxBackoff = TimeSpan.FromMilliseconds(200), WriteTimeout = TimeSpan.FromSeconds(5) },
                 Spill = new DurableSpillOptions(dir) { MinReplayDelay = TimeSpan.FromMilliseconds(50), MaxReplayDelay = TimeSpan.FromMilliseconds(300) },
