@@ -69,7 +69,7 @@ public sealed class HttpBatchSinkOptions
     {
         ArgumentNullException.ThrowIfNull(baseUri);
         ArgumentException.ThrowIfNullOrWhiteSpace(index);
-        return new HttpBatchSinkOptions(new Uri(baseUri, "_bulk"))
+        return new HttpBatchSinkOptions(Append(baseUri, "_bulk"))
         {
             Format = HttpBatchFormat.ElasticsearchBulk,
             ElasticsearchIndex = index,
@@ -81,9 +81,17 @@ public sealed class HttpBatchSinkOptions
     public static HttpBatchSinkOptions Loki(Uri baseUri, IEnumerable<KeyValuePair<string, string>>? labels = null)
     {
         ArgumentNullException.ThrowIfNull(baseUri);
-        var o = new HttpBatchSinkOptions(new Uri(baseUri, "loki/api/v1/push")) { Format = HttpBatchFormat.LokiPush };
+        var o = new HttpBatchSinkOptions(Append(baseUri, "loki/api/v1/push")) { Format = HttpBatchFormat.LokiPush };
         if (labels is not null) foreach (var kv in labels) o.LokiLabels[kv.Key] = kv.Value;
         return o;
+    }
+
+    /// <summary>Appends a path to a base URI, keeping the base's own path (<c>http://h/es</c> + <c>_bulk</c> → <c>http://h/es/_bulk</c>).</summary>
+    private static Uri Append(Uri baseUri, string path)
+    {
+        var b = new UriBuilder(baseUri);
+        b.Path = b.Path.TrimEnd('/') + "/" + path;
+        return b.Uri;
     }
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the bad option.</summary>

@@ -31,7 +31,7 @@ public sealed class SyslogSink : BatchingSink
     public SyslogSinkOptions SyslogOptions { get; }
 
     /// <summary>Messages cut to fit <see cref="SyslogSinkOptions.MaxDatagramBytes"/> (UDP) or the RFC 3164 size limit.</summary>
-    public long MessagesTruncated => ((_transport as DatagramTransport)?.Truncated ?? 0) + (Formatter as Rfc5424Formatter)?.MessagesTruncated ?? 0;
+    public long MessagesTruncated => ((_transport as DatagramTransport)?.Truncated ?? 0) + ((Formatter as Rfc5424Formatter)?.MessagesTruncated ?? 0);
 
     /// <summary>UDP sends that failed (not retried).</summary>
     public long DatagramSendErrors => (_transport as DatagramTransport)?.SendErrors ?? 0;

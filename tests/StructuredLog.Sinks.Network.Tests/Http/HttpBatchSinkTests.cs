@@ -117,6 +117,26 @@ public sealed class HttpBatchSinkTests : IAsyncLifetime
         Assert.Equal(1, sink.BulkItemErrors);
     }
 
+    [Theory]
+    [InlineData("http://es.example:9200", "http://es.example:9200/_bulk")]
+    [InlineData("http://es.example:9200/", "http://es.example:9200/_bulk")]
+    [InlineData("https://proxy.example/elastic", "https://proxy.example/elastic/_bulk")]
+    [InlineData("https://proxy.example/elastic/", "https://proxy.example/elastic/_bulk")]
+    public void Preset_endpoints_keep_the_base_path(string baseUri, string expected)
+    {
+        Assert.Equal(expected, HttpBatchSinkOptions.Elasticsearch(new Uri(baseUri), "logs").Endpoint.ToString());
+        Assert.Equal(expected.Replace("_bulk", "loki/api/v1/push"), HttpBatchSinkOptions.Loki(new Uri(baseUri)).Endpoint.ToString());
+    }
+
+    [Fact]
+    public void Misconfiguration_fails_when_the_sink_is_built_and_names_the_option()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new HttpBatchSink(new HttpBatchSinkOptions(new Uri("ftp://x/")) ));
+        Assert.Equal("Endpoint", ex.ParamName);
+        var es = new HttpBatchSinkOptions(new Uri("http://x/")) { Format = HttpBatchFormat.ElasticsearchBulk };
+        Assert.Equal("ElasticsearchIndex", Assert.Throws<ArgumentException>(() => new HttpBatchSink(es)).ParamName);
+    }
+
     [Fact]
     public async Task Loki_preset_groups_events_into_streams_by_labels_with_nanosecond_timestamps()
     {
