@@ -37,7 +37,10 @@ public sealed class Rfc3164Formatter : ILogFormatter
         }
         _tag = tag.Length == 0 ? "dotnet" : tag.ToString();
         _procId = SyslogText.HeaderField(_options.ProcessId ?? Environment.ProcessId.ToString(CultureInfo.InvariantCulture), 128);
+        _headerTail = System.Text.Encoding.ASCII.GetBytes($"{_hostname} {_tag}[{_procId}]: ");
     }
+
+    private readonly byte[] _headerTail;
 
     /// <inheritdoc />
     public void Format(in LogEvent e, IBufferWriter<byte> output)
@@ -46,8 +49,25 @@ public sealed class Rfc3164Formatter : ILogFormatter
         message.ResetWrittenCount();
         int pri = (int)_options.Facility * 8 + ((int)_options.SeverityMapping(e.Level) & 7);
         var t = _options.Rfc3164LocalTime ? e.Timestamp.ToLocalTime() : e.Timestamp;
-        SyslogText.Ascii(message, string.Create(CultureInfo.InvariantCulture,
-            $"<{pri}>{Months[t.Month - 1]} {t.Day,2} {t:HH:mm:ss} {_hostname} {_tag}[{_procId}]: "));
+        // "<PRI>Mmm dd hh:mm:ss " — the day padded with a space (RFC 3164 §4.1.2), written without allocating.
+        var head = message.GetSpan(40);
+        head[0] = (byte)'<';
+        pri.TryFormat(head[1..], out int n, default, CultureInfo.InvariantCulture);
+        n++;
+        head[n++] = (byte)'>';
+        var month = Months[t.Month - 1];
+        head[n++] = (byte)month[0];
+        head[n++] = (byte)month[1];
+        head[n++] = (byte)month[2];
+        head[n++] = (byte)' ';
+        head[n++] = t.Day < 10 ? (byte)' ' : (byte)('0' + t.Day / 10);
+        head[n++] = (byte)('0' + t.Day % 10);
+        head[n++] = (byte)' ';
+        t.TryFormat(head[n..], out int tw, "HH:mm:ss", CultureInfo.InvariantCulture);
+        n += tw;
+        head[n++] = (byte)' ';
+        message.Advance(n);
+        SyslogText.Copy(message, _headerTail);
 
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
         scratch.ResetWrittenCount();

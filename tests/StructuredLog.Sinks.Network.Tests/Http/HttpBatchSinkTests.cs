@@ -55,6 +55,26 @@ public sealed class HttpBatchSinkTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Connection_refused_is_retried_with_backoff_until_the_receiver_is_back()
+    {
+        await _receiver.StopAsync();
+        var options = Options();
+        options.Batching.MaxRetries = 30;
+        options.Batching.MaxBackoff = TimeSpan.FromMilliseconds(500);
+        await using var sink = new HttpBatchSink(options);
+        await using var pipeline = new LogPipelineBuilder().WriteTo(sink).Build();
+        var log = pipeline.GetLogger("Http.Tests");
+        for (int i = 0; i < 100; i++) log.Info("event {Seq}", i);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (sink.Retries < 2 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.True(sink.Retries >= 2, "the sink did not retry");
+        await _receiver.StartAsync();
+        await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(Enumerable.Range(0, 100).Select(i => (long)i), Sequences(_receiver.Accepted));
+        Assert.Equal(0, sink.EventsFailed);
+    }
+
+    [Fact]
     public async Task A_400_is_not_retried_and_is_counted()
     {
         _receiver.Enqueue(400, body: "{\"error\":\"bad\"}");
