@@ -17,7 +17,8 @@ public sealed class HttpBatchSinkTests : IAsyncLifetime
 
     private HttpBatchSinkOptions Options(string path = "ingest") => new(new Uri(_receiver.BaseUri, path))
     {
-        Batching = new BatchingOptions { BatchSizeLimit = 1000, Period = TimeSpan.FromMilliseconds(50), MinBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromSeconds(2), MaxRetries = 5 },
+        // A long period: these tests send exactly one batch per FlushAsync, however slow the machine is.
+        Batching = new BatchingOptions { BatchSizeLimit = 1000, Period = TimeSpan.FromSeconds(30), MinBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromSeconds(2), MaxRetries = 5 },
     };
 
     private static async Task LogAsync(ILogSink sink, int count, int start = 0)
@@ -60,6 +61,7 @@ public sealed class HttpBatchSinkTests : IAsyncLifetime
         await _receiver.StopAsync();
         var options = Options();
         options.Batching.MaxRetries = 30;
+        options.Batching.Period = TimeSpan.FromMilliseconds(20); // sent without a flush, so that it meets the outage
         options.Batching.MaxBackoff = TimeSpan.FromMilliseconds(500);
         await using var sink = new HttpBatchSink(options);
         await using var pipeline = new LogPipelineBuilder().WriteTo(sink).Build();
