@@ -18,6 +18,13 @@ internal static partial class LogFileOrder
             .Select(x => x.Path)
             .ToList();
 
+    /// <summary>The configured path of the set a file belongs to (<c>logs/app-20261125.003.log.gz</c> → <c>logs/app.log</c>).</summary>
+    public static string SetPathOf(string path)
+    {
+        var key = KeyOf(path);
+        return Path.Combine(key.Dir, key.Base);
+    }
+
     private static (string Dir, string Base, string Period, int Seq) KeyOf(string path)
     {
         var full = Path.GetFullPath(path);

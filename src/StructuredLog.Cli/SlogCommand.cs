@@ -49,22 +49,30 @@ internal static class SlogCommand
         RolledFileSet? followSet = null;
         foreach (var input in inputs)
         {
-            if (File.Exists(input))
-            {
-                files.Add(input);
-                continue;
-            }
+            // A path that names a rolled set stands for the whole set (app.mpk -> app.mpk, app.001.mpk.gz, ...).
             var set = new RolledFileSet(input);
             var found = set.Find();
-            if (found.Count == 0 && !follow)
+            if (found.Count > 0)
+            {
+                files.AddRange(found.Select(f => f.Path));
+                followSet = set;
+            }
+            else if (File.Exists(input))
+            {
+                files.Add(Path.GetFullPath(input));
+            }
+            else if (follow)
+            {
+                followSet = set; // wait for it to appear
+            }
+            else
             {
                 await stderr.WriteLineAsync($"slog: {input}: no such file or rolled set");
                 return 1;
             }
-            files.AddRange(found.Select(f => f.Path));
-            followSet = set;
         }
         files = LogFileOrder.Sort(files.Distinct());
+        if (follow && followSet is null && files.Count > 0) followSet = new RolledFileSet(LogFileOrder.SetPathOf(files[^1]));
         var output = new Output(stdout, format == "text");
         try
         {
