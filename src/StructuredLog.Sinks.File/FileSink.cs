@@ -251,9 +251,17 @@ public sealed class FileSink : BatchingSink
             Interlocked.Add(ref _repairedBytes, file.RepairedBytes);
             SelfLog.Write(Name, $"cut a torn tail of {file.RepairedBytes} bytes from {name.Path} (left by a crash)");
         }
+        bool first = _file is null && !_openedOnce;
         Volatile.Write(ref _file, file);
         StartEncoder(file.Length == 0);
+        if (first)
+        {
+            _openedOnce = true;
+            if (!_options.Shared) ScheduleMaintenance(null, startup: true);
+        }
     }
+
+    private bool _openedOnce;
 
     private void RepairAfterPeerCrash()
     {
@@ -325,13 +333,20 @@ public sealed class FileSink : BatchingSink
             Interlocked.Increment(ref _compressed);
     }
 
-    /// <summary>At start: rolled files a crash left uncompressed (all but the newest of the set) are compressed now.</summary>
+    /// <summary>
+    /// At start and on the first open: files left uncompressed by a crash or by a restart in a new period are
+    /// compressed now — all but the file being written (before the first write: all but the newest).
+    /// </summary>
     private void CompressLeftovers()
     {
         var files = FileSet.Find();
-        for (int i = 0; i < files.Count - 1; i++)
+        string? active = CurrentPath;
+        for (int i = 0; i < files.Count; i++)
         {
-            if (files[i].Compression == RolledFileCompression.None) CompressOne(files[i].Path);
+            var f = files[i];
+            if (f.Compression != RolledFileCompression.None || f.Path == active) continue;
+            if (i == files.Count - 1 && (active is null || _options.Shared)) continue; // may be (about to be) written
+            CompressOne(f.Path);
         }
     }
 

@@ -76,6 +76,24 @@ public sealed class RollingTests
         Assert.True(System.IO.File.Exists(dir.File(expected)), expected);
     }
 
+    [Fact]
+    public async Task A_restart_in_a_new_period_compresses_the_previous_periods_file()
+    {
+        using var dir = new TempDirectory();
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+        FileSinkOptions Options() => new() { Path = dir.File("p.log"), Clock = clock, RollingInterval = RollingInterval.Day };
+        var first = new FileSink(Options());
+        await using (var pipeline = Pipeline(first)) pipeline.GetLogger("P").Info("day one");
+        clock.Advance(TimeSpan.FromDays(1));
+        var second = new FileSink(Options());
+        await using (var pipeline = Pipeline(second)) pipeline.GetLogger("P").Info("day two");
+        await second.WhenMaintenanceIdleAsync();
+        Assert.True(System.IO.File.Exists(dir.File("p-20261124.log.gz")));
+        Assert.False(System.IO.File.Exists(dir.File("p-20261124.log")));
+        Assert.True(System.IO.File.Exists(dir.File("p-20261125.log")));
+        Assert.Equal(["day one", "day two"], FileSetReader.ParseAll(FileSetReader.ReadAllLines(dir.File("p.log"))).Select(e => e.GetProperty("@m").GetString()));
+    }
+
     [Theory]
     [InlineData(RolledFileCompression.Gzip, ".gz")]
     [InlineData(RolledFileCompression.Zstd, ".zst")]

@@ -36,6 +36,7 @@ internal static class RolledFileCompressor
         }
         try
         {
+            if (mode is { } exact && !OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(output.SafeFileHandle, exact); // not filtered by the umask
             using (output)
             using (var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024))
             using (Stream compressor = compression == RolledFileCompression.Zstd
