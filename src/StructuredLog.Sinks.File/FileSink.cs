@@ -41,7 +41,7 @@ public sealed class FileSink : BatchingSink
 
     /// <summary>Creates a sink. Throws <see cref="ArgumentException"/> for bad options and, with <see cref="FileLockConflict.Throw"/>, <see cref="IOException"/> when the set is in use.</summary>
     public FileSink(FileSinkOptions options)
-        : base("file", Checked(options).Formatter, BatchingFor(options))
+        : base("file:" + System.IO.Path.GetFileName(Checked(options).Path), options.Formatter, BatchingFor(options))
     {
         _options = options;
         _format = options.Formatter as ILogFileFormat;

@@ -44,7 +44,13 @@ public sealed class CrashTests
         long firstRunEvents = 0;
         foreach (var f in afterCrash)
         {
-            var bytes = System.IO.File.ReadAllBytes(f.Path);
+            byte[] bytes;
+            using (var content = FileSetReader.OpenDecompressed(f))
+            using (var copy = new MemoryStream())
+            {
+                content.CopyTo(copy);
+                bytes = copy.ToArray();
+            }
             int lastNewline = Array.LastIndexOf(bytes, (byte)'\n');
             var complete = System.Text.Encoding.UTF8.GetString(bytes, 0, lastNewline + 1).Split('\n', StringSplitOptions.RemoveEmptyEntries);
             foreach (var line in complete)
