@@ -32,6 +32,13 @@ public sealed class RequestLoggingTests
             await context.Response.Body.FlushAsync();
             throw new InvalidOperationException("after start");
         });
+        app.MapGet("/file", async (HttpContext context) =>
+        {
+            var path = Path.Combine(AppContext.BaseDirectory, "StructuredLog.AspNetCore.Tests.dll");
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.SendFileAsync(path);
+        });
+        app.MapGet("/json", () => Results.Json(new { items = Enumerable.Range(0, 200).ToArray() }));
         app.MapGet("/health", () => "healthy");
         app.MapGet("/health/ready", () => "ready");
         app.MapGet("/health/broken", () => Results.StatusCode(503));
@@ -212,6 +219,37 @@ public sealed class RequestLoggingTests
         Assert.Equal(events[0].TraceId, events[1].TraceId);
         Assert.Equal(events[0].TraceId, events[1].Properties["TraceId"].AsString);
         Assert.NotEqual(new string('0', 32), events[0].TraceId);
+    }
+
+    [Fact]
+    public async Task The_response_size_counts_files_and_pipe_writer_output()
+    {
+        await using var web = await WebAppFixture.StartAsync(endpoints: MapEndpoints);
+
+        var (file, _, afterFile) = await web.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/file"));
+        var (json, _, afterJson) = await web.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/json"));
+
+        long fileLength = new FileInfo(Path.Combine(AppContext.BaseDirectory, "StructuredLog.AspNetCore.Tests.dll")).Length;
+        Assert.Equal(fileLength, (await file!.Content.ReadAsByteArrayAsync()).Length);
+        Assert.Equal(fileLength, afterFile.Single(e => e.Category == Category).Properties["ResponseSize"].ToObject());
+        long jsonLength = (await json!.Content.ReadAsByteArrayAsync()).Length;
+        Assert.True(jsonLength > 500);
+        Assert.Equal(jsonLength, afterJson.Last(e => e.Category == Category).Properties["ResponseSize"].ToObject());
+    }
+
+    [Fact]
+    public async Task When_the_host_starts_no_activity_the_middleware_continues_the_callers_trace()
+    {
+        // With hosting diagnostics off (and no listener), ASP.NET Core starts no Activity: the middleware must.
+        await using var web = await WebAppFixture.StartAsync(endpoints: MapEndpoints,
+            logging: o => o.Override("Microsoft.AspNetCore.Hosting", Microsoft.Extensions.Logging.LogLevel.None));
+        var (traceId, request) = Traced("/orders/3");
+
+        var (_, _, events) = await web.SendAsync(request);
+
+        Assert.Equal(2, events.Count);
+        Assert.All(events, e => Assert.Equal(traceId, e.TraceId));
+        Assert.Equal(traceId, events[1].Properties["TraceId"].AsString);
     }
 
     [Fact]

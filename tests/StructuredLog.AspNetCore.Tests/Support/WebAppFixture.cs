@@ -31,7 +31,7 @@ public sealed class WebAppFixture : IAsyncDisposable
 
     public LogPipeline Pipeline => App.Services.GetRequiredService<LogPipeline>();
 
-    public static async Task<WebAppFixture> StartAsync(Action<RequestLoggingOptions>? requests = null, Action<WebApplication>? endpoints = null)
+    public static async Task<WebAppFixture> StartAsync(Action<RequestLoggingOptions>? requests = null, Action<WebApplication>? endpoints = null, Action<StructuredLog.Extensions.Logging.StructuredLogOptions>? logging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -45,6 +45,7 @@ public sealed class WebAppFixture : IAsyncDisposable
             o.WriteTo(sink);
             // The middleware redacts on its own: turn the pipeline's name-based redaction off to see it.
             o.ConfigurePipeline(p => p.RedactOnly().FlushOnProcessExit(false));
+            logging?.Invoke(o);
         });
         var app = builder.Build();
         // Outermost: signals when the whole pipeline (request logging included) is done with a request,
