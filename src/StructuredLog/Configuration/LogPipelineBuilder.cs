@@ -36,7 +36,7 @@ public sealed class LogPipelineBuilder
     /// <summary>Environment variable: comma-separated words whose properties are redacted (replaces the defaults; empty disables).</summary>
     public const string RedactVariable = "STRUCTUREDLOG_REDACT";
 
-    internal int BufferSizeValue = 16_384;
+    internal int BufferSizeValue = 8192;
     internal int WriterBatchSizeValue = 1024;
     internal LogLevel MinimumLevelValue = LogLevel.Info;
     internal Dictionary<string, LogLevel> Overrides = new(StringComparer.Ordinal);
@@ -51,6 +51,7 @@ public sealed class LogPipelineBuilder
     internal int MaxValueCharsValue = 32 * 1024;
     internal TimeSpan ShutdownTimeoutValue = TimeSpan.FromSeconds(10);
     internal bool FlushOnProcessExitValue = true;
+    internal TimeSpan SinkStallTimeoutValue = TimeSpan.FromSeconds(5);
 
     /// <summary>Events below <paramref name="level"/> are not logged (default Info).</summary>
     public LogPipelineBuilder MinimumLevel(LogLevel level)
@@ -68,10 +69,29 @@ public sealed class LogPipelineBuilder
     }
 
     /// <summary>Adds a sink, optionally with its own minimum level.</summary>
-    public LogPipelineBuilder WriteTo(ILogSink sink, LogLevel minimumLevel = LogLevel.Trace, string? name = null)
+    /// <param name="sink">The sink.</param>
+    /// <param name="minimumLevel">Events below this level are not given to this sink.</param>
+    /// <param name="name">The name in metrics and self-log messages (default: the sink's own name or type).</param>
+    /// <param name="isolate">
+    /// Call <c>Emit</c> on a thread of the sink's own, with the <see cref="SinkStallTimeout"/>, so that a
+    /// sink that blocks cannot stall the others. Default: isolated, except <see cref="BatchingSink"/>s
+    /// (their <c>Emit</c> only copies bytes). Pass false for a sink known to return at once.
+    /// </param>
+    public LogPipelineBuilder WriteTo(ILogSink sink, LogLevel minimumLevel = LogLevel.Trace, string? name = null, bool? isolate = null)
     {
         ArgumentNullException.ThrowIfNull(sink);
-        Sinks.Add(new SinkRegistration(sink, CheckLevel(minimumLevel, nameof(WriteTo)), name));
+        Sinks.Add(new SinkRegistration(sink, CheckLevel(minimumLevel, nameof(WriteTo)), name, isolate));
+        return this;
+    }
+
+    /// <summary>
+    /// How long the writer waits for an isolated sink's <c>Emit</c> (default 5 s). A sink that takes
+    /// longer is skipped, its events counted as dropped for it, until that call returns.
+    /// </summary>
+    public LogPipelineBuilder SinkStallTimeout(TimeSpan timeout)
+    {
+        if (timeout <= TimeSpan.Zero) throw new LogConfigurationException(nameof(SinkStallTimeout), timeout.ToString(), "must be positive");
+        SinkStallTimeoutValue = timeout;
         return this;
     }
 
@@ -124,7 +144,7 @@ public sealed class LogPipelineBuilder
         return this;
     }
 
-    /// <summary>Ring buffer capacity in events; a power of two, at least 64 (default 16,384).</summary>
+    /// <summary>Ring buffer capacity in events; a power of two, at least 64 (default 8,192; a slot takes about 700 bytes).</summary>
     public LogPipelineBuilder BufferSize(int events)
     {
         if (events < 64 || (events & (events - 1)) != 0)

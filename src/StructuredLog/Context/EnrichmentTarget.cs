@@ -7,6 +7,8 @@ public sealed class EnrichmentTarget
 {
     private EventRecord _record = null!;
 
+    internal EnrichmentTarget() { }
+
     internal void Reset(EventRecord record) => _record = record;
 
     /// <summary>The event being enriched.</summary>

@@ -31,6 +31,9 @@ internal sealed class PipelineMetrics : IDisposable
         _meter.CreateObservableCounter("structuredlog.sink.failures", () =>
             pipeline.Sinks.Select(s => new Measurement<long>(Interlocked.Read(ref s.Failures), id, new("sink", s.Name))),
             "{batch}", "Batches on which a sink threw");
+        _meter.CreateObservableCounter("structuredlog.sink.events.dropped", () =>
+            pipeline.Sinks.Select(s => new Measurement<long>(Interlocked.Read(ref s.EventsDropped), id, new("sink", s.Name))),
+            "{event}", "Events not given to a sink because it was stalled");
         _meter.CreateObservableCounter("structuredlog.sink.events.written", () =>
             pipeline.Sinks.Where(s => s.Sink is ISinkCounters).Select(s => new Measurement<long>(((ISinkCounters)s.Sink).EventsWritten, id, new("sink", s.Name))),
             "{event}", "Events delivered to each sink's destination");

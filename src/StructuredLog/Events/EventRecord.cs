@@ -45,6 +45,20 @@ internal sealed class EventRecord
         Properties[PropertyCount++] = property;
     }
 
+    /// <summary>A copy that shares nothing mutable with this record (used when a stalled sink keeps the original).</summary>
+    public EventRecord CloneDetached(FormatArena arena)
+    {
+        var c = new EventRecord
+        {
+            TimestampTicks = TimestampTicks, Level = Level, Category = Category, Template = Template, Exception = Exception,
+            Scope = Scope, TraceId = TraceId, SpanId = SpanId, TraceFlags = TraceFlags, ThreadId = ThreadId, EventId = EventId,
+            EventName = EventName, BindByName = BindByName, ArgumentCount = ArgumentCount, MaxValueChars = MaxValueChars,
+            Properties = Properties.AsSpan(0, PropertyCount).ToArray(), PropertyCount = PropertyCount, Arena = arena,
+        };
+        if (c.Properties.Length == 0) c.Properties = new LogProperty[4];
+        return c;
+    }
+
     public void Clear()
     {
         Template = null!;

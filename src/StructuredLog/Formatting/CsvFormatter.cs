@@ -13,6 +13,7 @@ namespace StructuredLog.Formatting;
 public sealed class CsvFormatter : ILogFormatter
 {
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_json;
 
     /// <summary>The header row (with its newline) that a file sink can write first.</summary>
     public static ReadOnlySpan<byte> Header => "timestamp,level,category,message,template,exception,trace_id,span_id,properties\n"u8;
@@ -38,8 +39,9 @@ public sealed class CsvFormatter : ILogFormatter
         Field(output, scratch, e.HasTrace ? e.TraceId.ToHexString() : "");
         Field(output, scratch, e.HasTrace ? e.SpanId.ToHexString() : "");
 
-        scratch.ResetWrittenCount();
-        using (var json = new Utf8JsonWriter(scratch, new JsonWriterOptions { Encoder = JsonFormatter.Encoder }))
+        var jsonBuffer = t_json ??= new ArrayBufferWriter<byte>(256);
+        jsonBuffer.ResetWrittenCount();
+        using (var json = new Utf8JsonWriter(jsonBuffer, new JsonWriterOptions { Encoder = JsonFormatter.Encoder }))
         {
             json.WriteStartObject();
             foreach (ref readonly var p in e.Properties)
@@ -49,9 +51,7 @@ public sealed class CsvFormatter : ILogFormatter
             }
             json.WriteEndObject();
         }
-        // The JSON is copied out of scratch before scratch is reused.
-        var jsonBytes = scratch.WrittenSpan.ToArray();
-        Quoted(output, jsonBytes);
+        Quoted(output, jsonBuffer.WrittenSpan);
         LineEscaping.Byte(output, (byte)'\n');
     }
 

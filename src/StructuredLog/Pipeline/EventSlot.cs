@@ -20,7 +20,7 @@ internal enum SlotFlags : byte
 /// </summary>
 internal struct EventSlot
 {
-    public const int InlineArguments = 8;
+    public const int InlineArguments = 12;
 
     /// <summary>Vyukov sequence: equals the position when free for that lap, position + 1 when published.</summary>
     public long Sequence;

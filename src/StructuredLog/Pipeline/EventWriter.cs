@@ -18,6 +18,7 @@ namespace StructuredLog.Pipeline;
 internal sealed class EventWriter
 {
     private const int IdleSpins = 64;
+    private const int MaxTrackedTemplates = 10_000;
     private static readonly MessageTemplate s_dropTemplate = MessageTemplate.Parse("{DroppedCount} events were dropped: {Reason}");
     private static readonly MessageTemplate s_suppressedTemplate = MessageTemplate.Parse("Suppressed {SuppressedCount} similar events: {Template}");
 
@@ -25,11 +26,14 @@ internal sealed class EventWriter
     private readonly RingBuffer _ring;
     private readonly int _batchSize;
     private readonly EventRecord[] _records;
-    private readonly LogEvent[] _accepted;
-    private readonly LogEvent[] _perSink;
+    private LogEvent[] _accepted;
+    private LogEvent[] _perSink;
     private readonly List<EventRecord> _synthetic = new();
     private int _syntheticUsed;
-    private readonly FormatArena _arena = new();
+    private FormatArena _arena = new();
+    private bool _recordsAbandoned;
+    private readonly TimeSpan _stallTimeout;
+    private readonly Queue<(string Sink, bool Stalled, long Dropped)> _notices = new();
     private readonly ILogEnricher[] _enrichers;
     private readonly Func<LogEvent, bool>[] _filters;
     private readonly SamplingRule[] _sampling;
@@ -46,6 +50,8 @@ internal sealed class EventWriter
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long[] _reportedDrops = new long[Enum.GetValues<DropReason>().Length];
     private long _lastDropReport;
+    private long _lastHousekeeping;
+    private int _pendingFlushes;
     private long _lastSummarySweep;
     private volatile bool _stopRequested;
     private long _processed;
@@ -66,6 +72,7 @@ internal sealed class EventWriter
         _sampling = b.Sampling.ToArray();
         _rateLimit = b.RateLimit;
         _maxValueChars = b.MaxValueCharsValue;
+        _stallTimeout = b.SinkStallTimeoutValue;
         BatchDuration = null;
     }
 
@@ -78,6 +85,7 @@ internal sealed class EventWriter
 
     public void Start()
     {
+        foreach (var sink in _pipeline.Sinks) sink.Start();
         _thread = new Thread(Run) { IsBackground = true, Name = "StructuredLog writer" };
         _thread.Start();
     }
@@ -89,7 +97,11 @@ internal sealed class EventWriter
     public Task RequestFlush(long target)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_flushLock) _flushRequests.Enqueue((target, done));
+        lock (_flushLock)
+        {
+            _flushRequests.Enqueue((target, done));
+            _pendingFlushes = _flushRequests.Count;
+        }
         Volatile.Write(ref _pipeline.WriterIdleFlag, 0);
         _wake.Set();
         return done.Task;
@@ -106,9 +118,7 @@ internal sealed class EventWriter
         }
         catch (TimeoutException)
         {
-            long left = _ring.Depth;
-            _pipeline.CountDrop(DropReason.Shutdown, left);
-            SelfLog.Write("pipeline", $"shutdown timed out after {timeout.TotalSeconds:F1} s with {left} events unwritten");
+            SelfLog.Write("pipeline", $"shutdown timed out after {timeout.TotalSeconds:F1} s with {_ring.Depth} events unwritten");
         }
     }
 
@@ -143,6 +153,10 @@ internal sealed class EventWriter
             {
                 ProcessBatch(n);
                 idle = 0;
+                // Under sustained load the writer never idles: reports, summaries and flushes still
+                // have to happen, so check for them between batches (cheap: a counter and a clock read).
+                if (Volatile.Read(ref _pendingFlushes) > 0 || Environment.TickCount64 - _lastHousekeeping >= 1000)
+                    Housekeeping(final: false);
                 continue;
             }
             Housekeeping(final: false);
@@ -184,9 +198,11 @@ internal sealed class EventWriter
     private void Housekeeping(bool final)
     {
         long now = Environment.TickCount64;
+        _lastHousekeeping = now;
         bool flushDue = HasFlushRequests();
         if (final || flushDue || now - _lastDropReport >= 1000) ReportDrops(now);
-        if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now, force: final || flushDue);
+        if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now);
+        while (_notices.TryDequeue(out var notice)) SinkNotice(notice.Sink, notice.Stalled, notice.Dropped);
         if (_syntheticUsed > 0) ProcessBatch(0);
         if (flushDue) CompleteFlushes();
     }
@@ -201,11 +217,14 @@ internal sealed class EventWriter
             {
                 if (!_flushRequests.TryPeek(out request) || request.Target > done) return;
                 _flushRequests.Dequeue();
+                _pendingFlushes = _flushRequests.Count;
             }
             var tasks = new List<Task>(_pipeline.Sinks.Length);
             foreach (var s in _pipeline.Sinks)
             {
-                try { tasks.Add(s.Sink.FlushAsync().AsTask()); }
+                if (s.Stalled) continue; // cannot be flushed while stuck; reported when it stalled
+                var sink = s.Sink;
+                try { tasks.Add(s.Isolated ? Task.Run(() => sink.FlushAsync().AsTask()) : sink.FlushAsync().AsTask()); }
                 catch (Exception ex) { tasks.Add(Task.FromException(ex)); }
             }
             var tcs = request.Done;
@@ -277,7 +296,10 @@ internal sealed class EventWriter
                 LogProperty p;
                 if (named)
                 {
-                    p = new LogProperty(a.Name ?? template.GetPropertyName(i), a.Value, a.Format);
+                    // Named arguments (e.g. from Microsoft.Extensions.Logging) take {@Name} destructuring from the template's hole of that name.
+                    string name = a.Name ?? template.GetPropertyName(i);
+                    int hole = IndexOfProperty(template, name);
+                    p = new LogProperty(name, a.Value, a.Format, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
                 }
                 else
                 {
@@ -296,6 +318,16 @@ internal sealed class EventWriter
         }
     }
 
+    private static int IndexOfProperty(MessageTemplate template, string name)
+    {
+        var names = template.PropertyNames;
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal)) return i;
+        }
+        return -1;
+    }
+
     private void ProcessBatch(int n)
     {
         long started = Stopwatch.GetTimestamp();
@@ -307,6 +339,12 @@ internal sealed class EventWriter
             Enrich(r);
             _accepted[accepted++] = new LogEvent(r);
         }
+        if (accepted + _syntheticUsed > _accepted.Length)
+        {
+            // Many rate-limit summaries at once (one per suppressed template): grow, never lose them.
+            Array.Resize(ref _accepted, accepted + _syntheticUsed + 64);
+            _perSink = new LogEvent[_accepted.Length];
+        }
         for (int i = 0; i < _syntheticUsed; i++)
         {
             if (_synthetic[i].Placed) continue;
@@ -317,28 +355,30 @@ internal sealed class EventWriter
         if (accepted > 0) Dispatch(accepted);
 
         Interlocked.Add(ref _processed, accepted);
-        for (int i = 0; i < n; i++) _records[i].Clear();
-        for (int i = 0; i < _syntheticUsed; i++) _synthetic[i].Clear();
-        _syntheticUsed = 0;
         Array.Clear(_accepted, 0, accepted);
-        _arena.Reset();
+        if (_recordsAbandoned)
+        {
+            ReplaceAbandonedStorage(n);
+        }
+        else
+        {
+            for (int i = 0; i < n; i++) _records[i].Clear();
+            for (int i = 0; i < _syntheticUsed; i++) _synthetic[i].Clear();
+            _arena.Reset();
+        }
+        _syntheticUsed = 0;
         BatchDuration?.Invoke(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private void Dispatch(int accepted)
     {
         ReadOnlySpan<LogEvent> all = _accepted.AsSpan(0, accepted);
+        // Inline sinks first: they run on this thread and see the batch before any isolated sink can stall holding it.
         foreach (var sink in _pipeline.Sinks)
         {
-            ReadOnlySpan<LogEvent> events = all;
-            if (sink.MinimumLevel > LogLevel.Trace)
-            {
-                int k = 0;
-                foreach (ref readonly var e in all)
-                    if (e.Level >= sink.MinimumLevel) _perSink[k++] = e;
-                events = _perSink.AsSpan(0, k);
-                if (k == 0) continue;
-            }
+            if (sink.Isolated) continue;
+            var events = ForSink(all, sink);
+            if (events.IsEmpty) continue;
             try
             {
                 sink.Sink.Emit(events);
@@ -350,7 +390,70 @@ internal sealed class EventWriter
                 SelfLog.Write(sink.Name, $"Emit threw {ex.GetType().Name}: {ex.Message}");
             }
         }
+        bool shared = false; // the current records are held by a stalled sink
+        foreach (var sink in _pipeline.Sinks)
+        {
+            if (!sink.Isolated) continue;
+            var dispatcher = sink.Dispatcher!;
+            if (sink.Stalled)
+            {
+                if (dispatcher.Busy)
+                {
+                    int skipped = ForSink(all, sink).Length;
+                    sink.DroppedSinceStall += skipped;
+                    Interlocked.Add(ref sink.EventsDropped, skipped);
+                    continue;
+                }
+                sink.Stalled = false;
+                _notices.Enqueue((sink.Name, false, sink.DroppedSinceStall));
+                SelfLog.Write(sink.Name, $"resumed; {sink.DroppedSinceStall} events were not delivered to it while it was stalled");
+            }
+            if (shared)
+            {
+                // Give the remaining sinks private copies: the stalled call may still be reading the originals.
+                all = CloneBatch(all);
+                shared = false;
+            }
+            var events2 = ForSink(all, sink);
+            if (events2.IsEmpty) continue;
+            if (dispatcher.Emit(events2, _stallTimeout)) continue;
+
+            sink.Stalled = true;
+            sink.DroppedSinceStall = events2.Length;
+            Interlocked.Add(ref sink.EventsDropped, events2.Length);
+            _notices.Enqueue((sink.Name, true, 0));
+            SelfLog.Write(sink.Name, $"Emit did not return within {_stallTimeout.TotalSeconds:F1} s; the sink is skipped until it does");
+            shared = true;
+            _recordsAbandoned = true;
+        }
         Array.Clear(_perSink, 0, Math.Min(_perSink.Length, accepted));
+    }
+
+    private ReadOnlySpan<LogEvent> ForSink(ReadOnlySpan<LogEvent> all, SinkRegistration sink)
+    {
+        if (sink.MinimumLevel == LogLevel.Trace) return all;
+        if (_perSink.Length < all.Length) _perSink = new LogEvent[all.Length];
+        int k = 0;
+        foreach (ref readonly var e in all)
+            if (e.Level >= sink.MinimumLevel) _perSink[k++] = e;
+        return _perSink.AsSpan(0, k);
+    }
+
+    private static ReadOnlySpan<LogEvent> CloneBatch(ReadOnlySpan<LogEvent> events)
+    {
+        var arena = new FormatArena();
+        var copy = new LogEvent[events.Length];
+        for (int i = 0; i < events.Length; i++) copy[i] = new LogEvent(events[i].Record.CloneDetached(arena));
+        return copy;
+    }
+
+    /// <summary>After a stall, the stalled call keeps the batch's records and arena: take fresh ones, never reuse those.</summary>
+    private void ReplaceAbandonedStorage(int n)
+    {
+        for (int i = 0; i < n; i++) _records[i] = new EventRecord();
+        for (int i = 0; i < _syntheticUsed; i++) _synthetic[i] = new EventRecord();
+        _arena = new FormatArena();
+        _recordsAbandoned = false;
     }
 
     private void Enrich(EventRecord r)
@@ -392,6 +495,8 @@ internal sealed class EventWriter
             bool keep;
             if (rule.EveryN > 0)
             {
+                // Templates built at run time could grow this without bound: start over past a limit.
+                if (_sampleCounters.Count >= MaxTrackedTemplates) _sampleCounters.Clear();
                 ref long counter = ref CollectionsMarshal_GetRef(_sampleCounters, (r.Template, i));
                 keep = counter % rule.EveryN == 0;
                 counter++;
@@ -410,6 +515,7 @@ internal sealed class EventWriter
         {
             if (!_buckets.TryGetValue(r.Template, out var bucket))
             {
+                if (_buckets.Count >= MaxTrackedTemplates) SweepSuppressed(Environment.TickCount64, clear: true);
                 bucket = new RateBucket { Tokens = limit.Burst, LastRefill = r.TimestampTicks };
                 _buckets[r.Template] = bucket;
             }
@@ -460,7 +566,7 @@ internal sealed class EventWriter
         return r;
     }
 
-    private void SweepSuppressed(long now, bool force)
+    private void SweepSuppressed(long now, bool clear = false)
     {
         _lastSummarySweep = now;
         foreach (var (template, bucket) in _buckets)
@@ -468,7 +574,8 @@ internal sealed class EventWriter
             if (bucket.Suppressed == 0) continue;
             SummaryRecord(bucket, template);
         }
-        _ = force;
+        // Past the bound, buckets start over (after their summaries were written): memory stays bounded.
+        if (clear) _buckets.Clear();
     }
 
     private void ReportDrops(long now)
@@ -490,6 +597,21 @@ internal sealed class EventWriter
             r.ArgumentCount = 2;
             SelfLog.Write("pipeline", $"{delta} events dropped ({reason})");
         }
+    }
+
+    private static readonly MessageTemplate s_stalledTemplate = MessageTemplate.Parse("Sink {Sink} stalled: Emit did not return in time; it is skipped until it does");
+    private static readonly MessageTemplate s_resumedTemplate = MessageTemplate.Parse("Sink {Sink} resumed; {DroppedCount} events were not delivered to it");
+
+    private void SinkNotice(string sinkName, bool stalled, long dropped)
+    {
+        var r = NextSynthetic();
+        r.TimestampTicks = DateTime.UtcNow.Ticks;
+        r.Level = LogLevel.Warn;
+        r.Category = "StructuredLog";
+        r.Template = stalled ? s_stalledTemplate : s_resumedTemplate;
+        r.AddProperty(new LogProperty("Sink", LogValue.From(sinkName)));
+        if (!stalled) r.AddProperty(new LogProperty("DroppedCount", LogValue.From(dropped)));
+        r.ArgumentCount = r.PropertyCount;
     }
 
     private EventRecord NextSynthetic()

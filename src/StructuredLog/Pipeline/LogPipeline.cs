@@ -79,13 +79,14 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     public long EventsLost => GetDroppedCount(DropReason.QueueFull) + GetDroppedCount(DropReason.Shutdown);
 
     /// <summary>Per-sink delivery counters: events handed to the sink and batches on which it threw.</summary>
-    public IReadOnlyList<SinkStatus> SinkStatuses => Array.ConvertAll(Sinks, s => new SinkStatus(s.Name, s.EventsEmitted, s.Failures, s.Sink));
+    public IReadOnlyList<SinkStatus> SinkStatuses => Array.ConvertAll(Sinks, s =>
+        new SinkStatus(s.Name, Interlocked.Read(ref s.EventsEmitted), Interlocked.Read(ref s.Failures), Interlocked.Read(ref s.EventsDropped), s.Stalled, s.Sink));
 
     /// <summary>Returns the logger of <paramref name="category"/> (one instance per category).</summary>
     public Logger GetLogger(string category)
     {
         ArgumentNullException.ThrowIfNull(category);
-        return _loggers.GetOrAdd(category, static (c, self) => new Logger(self, c, self._closed ? LogLevel.Off : self._levels.For(c)), this);
+        return _loggers.GetOrAdd(category, static (c, self) => new Logger(self, c, self._levels.For(c)), this);
     }
 
     /// <summary>Returns the logger whose category is the full name of <typeparamref name="T"/>.</summary>
@@ -98,7 +99,6 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     public void SetMinimumLevel(LogLevel minimumLevel, IReadOnlyDictionary<string, LogLevel>? overrides = null)
     {
         _levels.Set(minimumLevel, overrides);
-        if (_closed) return;
         foreach (var logger in _loggers.Values) logger.SetMinimumLevel(_levels.For(logger.Category));
     }
 
@@ -128,16 +128,27 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
         {
             AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
             _closed = true;
-            foreach (var logger in _loggers.Values) logger.SetMinimumLevel(LogLevel.Off);
             var deadline = DateTime.UtcNow + ShutdownTimeout;
             await _writer.StopAsync(ShutdownTimeout).ConfigureAwait(false);
+            // Calls made from now on fail to claim a slot and are counted as dropped (Shutdown);
+            // whatever was claimed but not written is counted the same way.
+            long unwritten = Ring.Close();
+            if (unwritten > 0)
+            {
+                CountDrop(DropReason.Shutdown, unwritten);
+                SelfLog.Write("pipeline", $"{unwritten} events were not written before shutdown");
+            }
             foreach (var sink in Sinks)
             {
                 var remaining = deadline - DateTime.UtcNow;
                 if (remaining < TimeSpan.FromMilliseconds(100)) remaining = TimeSpan.FromMilliseconds(100);
+                sink.Dispatcher?.Stop();
                 try
                 {
-                    await sink.Sink.DisposeAsync().AsTask().WaitAsync(remaining).ConfigureAwait(false);
+                    var target = sink.Sink;
+                    // An isolated sink may block even in DisposeAsync: call it off this thread so the timeout holds.
+                    var disposal = sink.Isolated ? Task.Run(() => target.DisposeAsync().AsTask()) : target.DisposeAsync().AsTask();
+                    await disposal.WaitAsync(remaining).ConfigureAwait(false);
                 }
                 catch (Exception ex)
                 {
@@ -193,6 +204,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             position = 0;
             return false;
         }
+        if (Volatile.Read(ref _writerIdle) != 0) WakeWriter();
         if (Backpressure == BackpressurePolicy.DropNewest)
         {
             CountDrop(DropReason.QueueFull);
@@ -229,5 +241,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
 /// <param name="Name">The sink's name.</param>
 /// <param name="EventsEmitted">Events handed to the sink's <c>Emit</c> without it throwing.</param>
 /// <param name="Failures">Batches on which <c>Emit</c> threw.</param>
+/// <param name="EventsDropped">Events not given to the sink because it was stalled in an earlier <c>Emit</c>.</param>
+/// <param name="Stalled">True while an <c>Emit</c> call has exceeded the stall timeout and not returned.</param>
 /// <param name="Sink">The sink itself (cast to <see cref="ISinkCounters"/> for its own counters).</param>
-public readonly record struct SinkStatus(string Name, long EventsEmitted, long Failures, ILogSink Sink);
+public readonly record struct SinkStatus(string Name, long EventsEmitted, long Failures, long EventsDropped, bool Stalled, ILogSink Sink);

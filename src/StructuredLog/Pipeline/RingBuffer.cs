@@ -103,6 +103,17 @@ internal sealed class RingBuffer
         Volatile.Write(ref _dequeue.Value, position + 1);
     }
 
+    /// <summary>
+    /// After the consumer has stopped: makes every cell look full forever, so that later claims fail
+    /// (and are counted as dropped by the caller's slow path), and returns how many claimed events
+    /// were never consumed.
+    /// </summary>
+    public long Close()
+    {
+        for (int i = 0; i < _cells.Length; i++) Volatile.Write(ref _cells[i].Sequence, long.MinValue / 2);
+        return Math.Max(0, EnqueuePosition - DequeuePosition);
+    }
+
     [StructLayout(LayoutKind.Explicit, Size = 128)]
     private struct PaddedLong
     {

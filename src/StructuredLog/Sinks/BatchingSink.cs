@@ -94,8 +94,10 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             return;
         }
         int queued;
+        bool wasEmpty;
         lock (_lock)
         {
+            wasEmpty = _queue.Count == 0;
             foreach (ref readonly var e in batch)
             {
                 var bytes = e.GetFormatted(Formatter);
@@ -111,7 +113,9 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             queued = _queue.Count;
             _loop ??= Task.Run(RunAsync);
         }
-        if (queued >= Options.BatchSizeLimit) Wake();
+        // Wake the loop when the queue fills a batch, and also when it stops being empty: an idle loop
+        // waits without a timeout, so it must be told to start the Period timer.
+        if (queued >= Options.BatchSizeLimit || (wasEmpty && queued > 0)) Wake();
     }
 
     /// <inheritdoc />

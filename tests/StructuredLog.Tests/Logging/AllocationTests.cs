@@ -1,0 +1,63 @@
+using StructuredLog.Tests.Support;
+
+namespace StructuredLog.Tests.Logging;
+
+public sealed class AllocationTests
+{
+    private static readonly Guid s_guid = Guid.NewGuid();
+    private static readonly DateTime s_time = new(2026, 11, 25, 12, 0, 0, DateTimeKind.Utc);
+
+    private static long MeasureCallerBytes(Action<Logger, int> call)
+    {
+        var sink = new NullSink();
+        var pipeline = new LogPipelineBuilder().BufferSize(1 << 14).WriteTo(sink).FlushOnProcessExit(false).Build();
+        try
+        {
+            var log = pipeline.GetLogger("Alloc");
+            for (int i = 0; i < 20_000; i++) call(log, i); // warm-up: JIT, tiering, pools
+            pipeline.FlushAsync().GetAwaiter().GetResult();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 100_000; i++) call(log, i);
+            long after = GC.GetAllocatedBytesForCurrentThread();
+            return after - before;
+        }
+        finally
+        {
+            pipeline.Dispose();
+        }
+    }
+
+    [Fact]
+    public void Template_calls_with_int_double_string_guid_datetime_allocate_nothing_on_the_calling_thread()
+    {
+        long bytes = MeasureCallerBytes(static (log, i) =>
+            log.Info("Order {Id} took {Ms} ms for {User} ({Trace}) at {When}", i, i * 0.5, "alice", s_guid, s_time));
+        Assert.Equal(0, bytes);
+    }
+
+    [Fact]
+    public void Interpolated_calls_with_typed_holes_allocate_nothing_on_the_calling_thread()
+    {
+        long bytes = MeasureCallerBytes(static (log, i) =>
+            log.Info($"Order {i} took {i * 0.5:F1} ms for {"alice"} ({s_guid}) at {s_time}"));
+        Assert.Equal(0, bytes);
+    }
+
+    [Fact]
+    public void Disabled_calls_allocate_nothing_and_do_not_evaluate_interpolation_holes()
+    {
+        int evaluated = 0;
+        int Count() => ++evaluated;
+        var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Warn).WriteTo(new NullSink()).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Off");
+        log.Debug($"value {Count()}");
+        log.Info($"value {Count()} and {Count()}");
+        Assert.Equal(0, evaluated);
+        log.Warn($"value {Count()}");
+        Assert.Equal(1, evaluated);
+        pipeline.Dispose();
+
+        long bytes = MeasureCallerBytes(static (log, i) => log.Trace("never {A} {B}", i, "x"));
+        Assert.Equal(0, bytes);
+    }
+}

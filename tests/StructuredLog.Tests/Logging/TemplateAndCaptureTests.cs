@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using StructuredLog.Events;
+using StructuredLog.Formatting;
+using StructuredLog.Tests.Support;
+
+namespace StructuredLog.Tests.Logging;
+
+public sealed class TemplateAndCaptureTests : IAsyncLifetime
+{
+    private LogPipeline _pipeline = null!;
+    private readonly CollectingSink _sink = new(JsonFormatter.Default);
+    private Logger _log = null!;
+
+    public Task InitializeAsync()
+    {
+        _pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Trace).WriteTo(_sink).FlushOnProcessExit(false).Build();
+        _log = _pipeline.GetLogger("Capture");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _pipeline.DisposeAsync();
+
+    private async Task<Captured> One()
+    {
+        await _pipeline.FlushAsync();
+        Assert.True(_sink.Events.TryDequeue(out var e));
+        return e!;
+    }
+
+    [Fact]
+    public async Task Template_holes_bind_arguments_in_order_with_formats_and_types()
+    {
+        _log.Info("Order {OrderId} shipped in {Elapsed:F1} ms to {City}", 42, 12.345, "Zürich");
+        var e = await One();
+        Assert.Equal("Order 42 shipped in 12.3 ms to Zürich", e.Message);
+        Assert.Equal(42, e.Properties["OrderId"]);
+        Assert.Equal(12.345, e.Properties["Elapsed"]);
+        Assert.Contains("\"Elapsed\":12.345", e.Formatted);
+        Assert.Equal(LogLevel.Info, e.Level);
+        Assert.Equal("Capture", e.Category);
+    }
+
+    [Fact]
+    public async Task Escaped_braces_repeated_names_missing_and_extra_arguments_are_handled()
+    {
+        _log.Info("{{literal}} {A} and {A} again, missing {B}", 1);
+        var e = await One();
+        Assert.Equal("{literal} 1 and 1 again, missing {B}", e.Message);
+        _log.Info("only {X}", 1, "extra");
+        e = await One();
+        Assert.Equal("extra", e.Properties["arg1"]);
+        _log.Info("positional {1} then {0}", "a", "b");
+        e = await One();
+        Assert.Equal("positional b then a", e.Message);
+        _log.Info("broken {hole and {Good}", 7);
+        e = await One();
+        Assert.Equal("broken {hole and 7", e.Message);
+    }
+
+    [Fact]
+    public async Task Interpolated_holes_are_named_after_their_expressions()
+    {
+        int orderId = 7;
+        var order = new { Total = 19.5m };
+        _log.Warn($"Order {orderId} costs {order.Total:F2} ({orderId * 2:@Double}) {orderId + 1}");
+        var e = await One();
+        Assert.Equal("Order 7 costs 19.50 (14) 8", e.Message);
+        Assert.Equal("Order {orderId} costs {order.Total:F2} ({Double}) {arg3}", e.Template);
+        Assert.Equal(7, e.Properties["orderId"]);
+        Assert.Equal(19.5m, e.Properties["order.Total"]);
+        Assert.Equal(14, e.Properties["Double"]);
+        Assert.Equal(LogLevel.Warn, e.Level);
+    }
+
+    [Fact]
+    public async Task Many_holes_take_the_overflow_path()
+    {
+        int a = 1, b = 2, c = 3, d = 4, f = 5, g = 6, h = 7, i = 8, j = 9;
+        _log.Info($"{a}{b}{c}{d}{f}{g}{h}{i}{j} done");
+        var e = await One();
+        Assert.Equal("123456789 done", e.Message);
+        Assert.Equal(9, e.Properties["j"]);
+    }
+
+    [Fact]
+    public async Task Typed_values_round_trip_without_boxing_loss()
+    {
+        var guid = Guid.NewGuid();
+        var when = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2));
+        _log.Info("{G} {D} {T} {E} {M} {N}", guid, when, TimeSpan.FromSeconds(90), DayOfWeek.Friday, 1.5m, (int?)null);
+        var e = await One();
+        Assert.Equal(guid, e.Properties["G"]);
+        Assert.Equal(when, e.Properties["D"]);
+        Assert.Equal(TimeSpan.FromSeconds(90), e.Properties["T"]);
+        Assert.Equal(DayOfWeek.Friday, e.Properties["E"]);
+        Assert.Equal(1.5m, e.Properties["M"]);
+        Assert.Null(e.Properties["N"]);
+        Assert.Contains("Friday", e.Message);
+        Assert.Contains("\"N\":null", e.Formatted);
+    }
+
+    [Fact]
+    public async Task Exceptions_and_activity_ids_are_captured_on_the_calling_thread()
+    {
+        using var source = new ActivitySource("test");
+        using var listener = new ActivityListener { ShouldListenTo = _ => true, Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded };
+        ActivitySource.AddActivityListener(listener);
+        string traceId, spanId;
+        using (var activity = source.StartActivity("op")!)
+        {
+            traceId = activity.TraceId.ToHexString();
+            spanId = activity.SpanId.ToHexString();
+            _log.Error(new InvalidOperationException("bad"), "failed {Step}", "charge");
+        }
+        var e = await One();
+        Assert.Equal(traceId, e.TraceId);
+        Assert.Equal(spanId, e.SpanId);
+        Assert.IsType<InvalidOperationException>(e.Exception);
+        Assert.Contains($"\"@tr\":\"{traceId}\"", e.Formatted);
+        Assert.Contains("\"@x\":\"System.InvalidOperationException: bad", e.Formatted);
+        _log.Info("outside");
+        e = await One();
+        Assert.Null(e.TraceId);
+    }
+
+    [Fact]
+    public async Task Scopes_flow_across_await_and_nest()
+    {
+        using (_log.BeginScope("RequestId", "r-1"))
+        {
+            await Task.Yield();
+            using (_log.BeginScope("Step", 2))
+            {
+                await Task.Delay(1);
+                _log.Info("inside");
+            }
+            _log.Info("outer");
+        }
+        _log.Info("none");
+        await _pipeline.FlushAsync();
+        var events = _sink.Events.ToArray();
+        _sink.Events.Clear();
+        Assert.Equal("r-1", events[0].Properties["RequestId"]);
+        Assert.Equal(2, events[0].Properties["Step"]);
+        Assert.Contains("\"RequestId\":\"r-1\"", events[0].Formatted);
+        Assert.False(events[1].Properties.ContainsKey("Step"));
+        Assert.Equal("r-1", events[1].Properties["RequestId"]);
+        Assert.Empty(events[2].Properties);
+    }
+
+    [Fact]
+    public async Task Bad_input_yields_valid_output_with_the_problem_marked()
+    {
+        var cyclic = new Node();
+        cyclic.Next = cyclic;
+        _log.Info("{Bad} {Huge} {Null} {@Cycle} {@Throws}", new ThrowingToString(), new string('x', 100_000), (string?)null, cyclic, new ThrowingGetter());
+        var e = await One();
+        using var doc = System.Text.Json.JsonDocument.Parse(e.Formatted!);
+        var root = doc.RootElement;
+        Assert.Equal("<ToString threw NotSupportedException>", root.GetProperty("Bad").GetString());
+        Assert.EndsWith("...[truncated 67232 chars]", root.GetProperty("Huge").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, root.GetProperty("Null").ValueKind);
+        Assert.Equal("<cycle>", root.GetProperty("Cycle").GetProperty("Next").GetString());
+        Assert.Equal("<threw InvalidOperationException>", root.GetProperty("Throws").GetProperty("Value").GetString());
+    }
+
+    private sealed class Node { public Node? Next { get; set; } }
+    private sealed class ThrowingToString { public override string ToString() => throw new NotSupportedException(); }
+    private sealed class ThrowingGetter { public int Value => throw new InvalidOperationException(); }
+
+    [Fact]
+    public void Template_parser_caches_and_exposes_tokens()
+    {
+        var t = MessageTemplate.Parse("User {@User} did {Action:G} {{x}}");
+        Assert.Same(t, MessageTemplate.Parse("User {@User} did {Action:G} {{x}}"));
+        Assert.Equal(["User", "Action"], t.PropertyNames);
+        var holes = t.Tokens.Where(x => x.IsHole).ToArray();
+        Assert.True(holes[0].Destructure);
+        Assert.Equal("G", holes[1].Format);
+        Assert.Equal(" {x}", t.Tokens[^1].Text);
+    }
+}

@@ -1,0 +1,10 @@
+using StructuredLog.Tests.Support;
+
+namespace StructuredLog.Tests.PublicApi;
+
+public sealed class PublicApiTests
+{
+    [Fact]
+    public void The_public_API_of_the_core_matches_its_reviewed_baseline() =>
+        Support.PublicApi.AssertMatchesBaseline(typeof(LogPipeline).Assembly, "StructuredLog.txt");
+}
