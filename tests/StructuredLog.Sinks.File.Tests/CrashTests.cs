@@ -17,13 +17,14 @@ public sealed class CrashTests
         return dll;
     }
 
-    private static Process StartChild(string path, string run, long? count = null)
+    private static Process StartChild(string path, string run, long? count = null, bool shared = false)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(ChildDll());
         psi.ArgumentList.Add(path);
         psi.ArgumentList.Add(run);
         if (count is { } c) psi.ArgumentList.Add(c.ToString());
+        if (shared) psi.ArgumentList.Add("shared");
         return Process.Start(psi)!;
     }
 
@@ -76,5 +77,27 @@ public sealed class CrashTests
         Assert.Equal(Enumerable.Range(0, (int)firstRunEvents).Select(i => (long)i), first);
         Assert.Equal(Enumerable.Range(0, 500).Select(i => (long)i), second);
         Assert.Equal(events.Count, first.Count + second.Count);
+    }
+
+    [Fact]
+    public async Task Two_processes_in_shared_mode_write_one_set_without_losing_or_tearing_a_line()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.File("shared.log");
+        const int Count = 5000;
+        using var a = StartChild(path, "a", Count, shared: true);
+        using var b = StartChild(path, "b", Count, shared: true);
+        await Task.WhenAll(a.WaitForExitAsync(), b.WaitForExitAsync()).WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(a.ExitCode == 0, await a.StandardError.ReadToEndAsync());
+        Assert.True(b.ExitCode == 0, await b.StandardError.ReadToEndAsync());
+        var set = new RolledFileSet(path).Find();
+        Assert.True(set.Count >= 4, $"expected rolls, got {set.Count} files");
+        var events = FileSetReader.ParseAll(set.SelectMany(FileSetReader.ReadLines));
+        foreach (var run in new[] { "a", "b" })
+        {
+            var ns = events.Where(e => e.GetProperty("Run").GetString() == run).Select(e => e.GetProperty("N").GetInt64());
+            Assert.Equal(Enumerable.Range(0, Count).Select(i => (long)i), ns);
+        }
+        Assert.Equal(2 * Count, events.Count);
     }
 }
