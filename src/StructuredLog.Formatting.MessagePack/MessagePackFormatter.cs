@@ -144,48 +144,49 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
     private static void WriteValue(ref MessagePackWriter w, in LogValue v, int maxChars)
     {
         Span<byte> b = t_bytes ??= new byte[16];
-        switch (v.Kind)
+        // Typed values through LogValue's non-boxing accessors.
+        if (v.IsNull) { w.WriteNil(); return; }
+        if (v.TryGetBoolean(out bool flag)) { w.Write(flag); return; }
+        if (v.TryGetInt64(out long signed)) { w.Write(signed); return; }
+        if (v.TryGetUInt64(out ulong unsigned)) { w.Write(unsigned); return; }
+        if (v.TryGetDouble(out double real))
         {
-            case LogValueKind.Null: w.WriteNil(); return;
-            case LogValueKind.Boolean: w.Write((bool)v.ToObject()!); return;
-            case LogValueKind.Byte:
-            case LogValueKind.UInt16:
-            case LogValueKind.UInt32:
-            case LogValueKind.UInt64: w.Write(Convert.ToUInt64(v.ToObject())); return;
-            case LogValueKind.SByte:
-            case LogValueKind.Int16:
-            case LogValueKind.Int32:
-            case LogValueKind.Int64: w.Write(Convert.ToInt64(v.ToObject())); return;
-            case LogValueKind.Single: w.Write((float)v.ToObject()!); return;
-            case LogValueKind.Double: w.Write((double)v.ToObject()!); return;
-            case LogValueKind.Decimal:
-                {
-                    Span<int> bits = stackalloc int[4];
-                    decimal.GetBits((decimal)v.ToObject()!, bits);
-                    for (int i = 0; i < 4; i++) BinaryPrimitives.WriteInt32LittleEndian(b[(i * 4)..], bits[i]);
-                    WriteExt(ref w, RecordLayout.DecimalExt, b);
-                    return;
-                }
-            case LogValueKind.DateTime:
-                BinaryPrimitives.WriteInt64LittleEndian(b, ((DateTime)v.ToObject()!).ToBinary());
-                WriteExt(ref w, RecordLayout.DateTimeExt, b[..8]);
-                return;
-            case LogValueKind.DateTimeOffset:
-                {
-                    var dto = (DateTimeOffset)v.ToObject()!;
-                    BinaryPrimitives.WriteInt64LittleEndian(b, dto.UtcTicks);
-                    BinaryPrimitives.WriteInt16LittleEndian(b[8..], (short)dto.TotalOffsetMinutes);
-                    WriteExt(ref w, RecordLayout.DateTimeOffsetExt, b[..10]);
-                    return;
-                }
-            case LogValueKind.TimeSpan:
-                BinaryPrimitives.WriteInt64LittleEndian(b, ((TimeSpan)v.ToObject()!).Ticks);
-                WriteExt(ref w, RecordLayout.TimeSpanExt, b[..8]);
-                return;
-            case LogValueKind.Guid:
-                ((Guid)v.ToObject()!).TryWriteBytes(b);
-                WriteExt(ref w, RecordLayout.GuidExt, b);
-                return;
+            if (v.Kind == LogValueKind.Single) w.Write((float)real);
+            else w.Write(real);
+            return;
+        }
+        if (v.TryGetDecimal(out decimal money))
+        {
+            Span<int> bits = stackalloc int[4];
+            decimal.GetBits(money, bits);
+            for (int i = 0; i < 4; i++) BinaryPrimitives.WriteInt32LittleEndian(b[(i * 4)..], bits[i]);
+            WriteExt(ref w, RecordLayout.DecimalExt, b);
+            return;
+        }
+        if (v.TryGetDateTime(out var when))
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(b, when.ToBinary());
+            WriteExt(ref w, RecordLayout.DateTimeExt, b[..8]);
+            return;
+        }
+        if (v.TryGetDateTimeOffset(out var at))
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(b, at.UtcTicks);
+            BinaryPrimitives.WriteInt16LittleEndian(b[8..], (short)at.TotalOffsetMinutes);
+            WriteExt(ref w, RecordLayout.DateTimeOffsetExt, b[..10]);
+            return;
+        }
+        if (v.TryGetTimeSpan(out var span))
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(b, span.Ticks);
+            WriteExt(ref w, RecordLayout.TimeSpanExt, b[..8]);
+            return;
+        }
+        if (v.TryGetGuid(out var guid))
+        {
+            guid.TryWriteBytes(b);
+            WriteExt(ref w, RecordLayout.GuidExt, b);
+            return;
         }
         // Strings, enums, chars, other objects: their text, as the JSON formatter writes it.
         var scratch = t_symbols ??= new ArrayBufferWriter<byte>(256);
