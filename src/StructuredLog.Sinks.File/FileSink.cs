@@ -238,10 +238,20 @@ public sealed class FileSink : BatchingSink
         if (previous is not null && _options.Shared) ScheduleMaintenance(previous.Path, startup: false);
         var latest = LatestOf(period);
         RolledFile name;
-        if (latest is { } l && l.Compression == RolledFileCompression.None) name = l;
+        if (latest is { } l && l.Compression == RolledFileCompression.None && l.Path != _rolledAwayFrom && !IsFull(l.Path)) name = l;
         else name = new RolledFile(FileSet.PathOf(period, latest is { } c ? c.Sequence + 1 : 0), period, latest is { } d ? d.Sequence + 1 : 0, RolledFileCompression.None);
         OpenFile(name);
     }
+
+    /// <summary>A file at or past the size limit is not reopened (after a restart, or after a failed roll).</summary>
+    private bool IsFull(string path)
+    {
+        if (_options.FileSizeLimitBytes is not { } limit) return false;
+        try { return new FileInfo(path).Length >= limit; }
+        catch (IOException) { return false; }
+    }
+
+    private string? _rolledAwayFrom; // exclusive mode: the file handed to compression is never reopened
 
     private void OpenFile(RolledFile name)
     {
@@ -275,6 +285,7 @@ public sealed class FileSink : BatchingSink
         var old = _file!;
         string period = sameperiod ? old.Name.Period : RolledFileSet.PeriodOf(Now(), _options.RollingInterval);
         CloseFile();
+        _rolledAwayFrom = old.Path;
         Interlocked.Increment(ref _rolls);
         if (sameperiod)
         {

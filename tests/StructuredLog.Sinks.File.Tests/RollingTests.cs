@@ -77,6 +77,20 @@ public sealed class RollingTests
     }
 
     [Fact]
+    public async Task A_restart_does_not_reopen_a_file_that_is_already_full()
+    {
+        using var dir = new TempDirectory();
+        System.IO.File.WriteAllText(dir.File("f.log"), new string('x', 999) + "\n");
+        var sink = new FileSink(new FileSinkOptions
+        {
+            Path = dir.File("f.log"), RollingInterval = RollingInterval.None, FileSizeLimitBytes = 1000, Compression = RolledFileCompression.None,
+        });
+        await using (var pipeline = Pipeline(sink)) pipeline.GetLogger("F").Info("next");
+        Assert.Equal(1000, new FileInfo(dir.File("f.log")).Length);
+        Assert.Equal("next", FileSetReader.ParseAll(System.IO.File.ReadAllLines(dir.File("f.001.log")))[0].GetProperty("@m").GetString());
+    }
+
+    [Fact]
     public async Task A_restart_in_a_new_period_compresses_the_previous_periods_file()
     {
         using var dir = new TempDirectory();
