@@ -3,10 +3,12 @@
 using System.Diagnostics;
 using StructuredLog;
 using StructuredLog.Sinks;
+using StructuredLog.Sinks.File;
 
 string path = Path.Combine(args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "structuredlog-quickstart"), "app.jsonl");
 if (File.Exists(path)) File.Delete(path);
-var fileSink = new StreamSink(path);
+// The rolling file sink; without time rolling the first file of the set is exactly `path`.
+var fileSink = new FileSink(new FileSinkOptions { Path = path, RollingInterval = RollingInterval.None });
 
 await using (var pipeline = new LogPipelineBuilder()
     .MinimumLevel(LogLevel.Debug)
@@ -67,4 +69,4 @@ await using (var pipeline = new LogPipelineBuilder()
 }
 
 Console.WriteLine();
-Console.WriteLine($"JSON lines written to {fileSink.Path} ({File.ReadAllLines(path).Length} events)");
+Console.WriteLine($"JSON lines written to {path} ({File.ReadAllLines(path).Length} events)");

@@ -59,6 +59,9 @@ public readonly struct LogEvent
     /// <summary>The event's properties: template arguments first, then enrichment. No allocation.</summary>
     public ReadOnlySpan<LogProperty> Properties => Record.Properties.AsSpan(0, Record.PropertyCount);
 
+    /// <summary>The pipeline's cap on the characters of one string value (<c>MaxValueLength</c>); formatters cut longer text with a marker.</summary>
+    public int MaxValueChars => Record.MaxValueChars;
+
     /// <summary>The number of leading <see cref="Properties"/> that came from the call's arguments.</summary>
     public int ArgumentCount => Record.ArgumentCount;
 

@@ -172,6 +172,83 @@ public readonly struct LogValue
 
     internal double DoubleValue => Kind == LogValueKind.Single ? BitConverter.UInt32BitsToSingle((uint)Lo) : BitConverter.UInt64BitsToDouble(Lo);
 
+    /// <summary>The value of a signed integer kind (<see cref="sbyte"/> to <see cref="long"/>), without boxing.</summary>
+    public bool TryGetInt64(out long value)
+    {
+        value = Kind switch
+        {
+            LogValueKind.SByte => (sbyte)(byte)Lo,
+            LogValueKind.Int16 => (short)(ushort)Lo,
+            LogValueKind.Int32 => (int)(uint)Lo,
+            LogValueKind.Int64 => (long)Lo,
+            _ => 0,
+        };
+        return Kind is LogValueKind.SByte or LogValueKind.Int16 or LogValueKind.Int32 or LogValueKind.Int64;
+    }
+
+    /// <summary>The value of an unsigned integer kind (<see cref="byte"/> to <see cref="ulong"/>), without boxing.</summary>
+    public bool TryGetUInt64(out ulong value)
+    {
+        bool ok = Kind is LogValueKind.Byte or LogValueKind.UInt16 or LogValueKind.UInt32 or LogValueKind.UInt64;
+        value = ok ? Lo : 0;
+        return ok;
+    }
+
+    /// <summary>The value of <see cref="LogValueKind.Single"/> or <see cref="LogValueKind.Double"/>, without boxing.</summary>
+    public bool TryGetDouble(out double value)
+    {
+        bool ok = Kind is LogValueKind.Single or LogValueKind.Double;
+        value = ok ? DoubleValue : 0;
+        return ok;
+    }
+
+    /// <summary>The value of <see cref="LogValueKind.Decimal"/>, without boxing.</summary>
+    public bool TryGetDecimal(out decimal value)
+    {
+        bool ok = Kind == LogValueKind.Decimal;
+        value = ok ? DecimalValue : 0;
+        return ok;
+    }
+
+    /// <summary>The value of <see cref="LogValueKind.Boolean"/>, without boxing.</summary>
+    public bool TryGetBoolean(out bool value)
+    {
+        value = Kind == LogValueKind.Boolean && Lo != 0;
+        return Kind == LogValueKind.Boolean;
+    }
+
+    /// <summary>The value of <see cref="LogValueKind.DateTime"/>, without boxing.</summary>
+    public bool TryGetDateTime(out DateTime value)
+    {
+        bool ok = Kind == LogValueKind.DateTime;
+        value = ok ? DateTimeValue : default;
+        return ok;
+    }
+
+    /// <summary>The value of <see cref="LogValueKind.DateTimeOffset"/>, without boxing.</summary>
+    public bool TryGetDateTimeOffset(out DateTimeOffset value)
+    {
+        bool ok = Kind == LogValueKind.DateTimeOffset;
+        value = ok ? DateTimeOffsetValue : default;
+        return ok;
+    }
+
+    /// <summary>The value of <see cref="LogValueKind.TimeSpan"/>, without boxing.</summary>
+    public bool TryGetTimeSpan(out TimeSpan value)
+    {
+        bool ok = Kind == LogValueKind.TimeSpan;
+        value = ok ? new TimeSpan((long)Lo) : default;
+        return ok;
+    }
+
+    /// <summary>The value of <see cref="LogValueKind.Guid"/>, without boxing.</summary>
+    public bool TryGetGuid(out Guid value)
+    {
+        bool ok = Kind == LogValueKind.Guid;
+        value = ok ? GuidValue : default;
+        return ok;
+    }
+
     /// <summary>
     /// Converts the value back to an object (boxing value types). Meant for integrations and tests,
     /// not for the hot path.

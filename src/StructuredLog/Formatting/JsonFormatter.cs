@@ -19,6 +19,8 @@ public sealed class JsonFormatter : ILogFormatter
 
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    // The rendered message has its own buffer: rendering a destructured hole writes strings through t_scratch.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_message;
 
     /// <summary>The shared default instance (compact names, rendered message and template included).</summary>
     public static JsonFormatter Default { get; } = new();
@@ -165,11 +167,11 @@ public sealed class JsonFormatter : ILogFormatter
 
     private static void WriteRendered(Utf8JsonWriter json, JsonEncodedText name, in LogEvent e)
     {
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
+        var scratch = t_message ??= new ArrayBufferWriter<byte>(1024);
         scratch.ResetWrittenCount();
         e.RenderMessage(scratch);
         json.WriteString(name, scratch.WrittenSpan);
-        if (scratch.Capacity > 1 << 20) t_scratch = null; // don't pin a huge buffer forever
+        if (scratch.Capacity > 1 << 20) t_message = null; // don't pin a huge buffer forever
     }
 
     private static void WriteHex(Utf8JsonWriter json, JsonEncodedText name, ActivityTraceId id)

@@ -296,7 +296,10 @@ internal sealed class EventWriter
                 LogProperty p;
                 if (named)
                 {
-                    p = new LogProperty(a.Name ?? template.GetPropertyName(i), a.Value, a.Format);
+                    // Named arguments (e.g. from Microsoft.Extensions.Logging) take {@Name} destructuring from the template's hole of that name.
+                    string name = a.Name ?? template.GetPropertyName(i);
+                    int hole = IndexOfProperty(template, name);
+                    p = new LogProperty(name, a.Value, a.Format, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
                 }
                 else
                 {
@@ -313,6 +316,16 @@ internal sealed class EventWriter
             overflow.AsSpan(0, count).Clear();
             ArrayPool<SlotArgument>.Shared.Return(overflow);
         }
+    }
+
+    private static int IndexOfProperty(MessageTemplate template, string name)
+    {
+        var names = template.PropertyNames;
+        for (int i = 0; i < names.Count; i++)
+        {
+            if (string.Equals(names[i], name, StringComparison.Ordinal)) return i;
+        }
+        return -1;
     }
 
     private void ProcessBatch(int n)

@@ -1,0 +1,105 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Formatting.Compact;
+using StructuredLog.Extensions.Logging;
+using StructuredLog.Formatting;
+using StructuredLog.Sinks;
+using ZLogger;
+using MelLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace StructuredLog.Benchmarks;
+
+/// <summary>
+/// <c>ILogger</c> calls through three Microsoft.Extensions.Logging providers, each writing JSON lines
+/// to <see cref="Stream.Null"/> off the calling thread: StructuredLog (ring buffer + writer thread),
+/// ZLogger (its own async queue) and Serilog (through Serilog.Sinks.Async, blocking when full so that
+/// nothing is dropped). The calls are <c>[LoggerMessage]</c> methods (enabled: Information; disabled:
+/// Debug below an Information minimum). The native StructuredLog API is measured beside them.
+/// Allocations are what BenchmarkDotNet's <c>[MemoryDiagnoser]</c> reports per call.
+/// </summary>
+[MemoryDiagnoser]
+public partial class MelProviderBenchmarks
+{
+    private LogPipeline _pipeline = null!;
+    private ILoggerFactory _structuredLogFactory = null!;
+    private ILoggerFactory _zloggerFactory = null!;
+    private ILoggerFactory _serilogFactory = null!;
+    private Microsoft.Extensions.Logging.ILogger _structuredLog = null!;
+    private Microsoft.Extensions.Logging.ILogger _zlogger = null!;
+    private Microsoft.Extensions.Logging.ILogger _serilog = null!;
+    private Logger _native = null!;
+    private int _orderId = 1234;
+    private readonly string _customer = "Ada";
+    private readonly double _elapsed = 12.5;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _pipeline = new LogPipelineBuilder()
+            .MinimumLevel(LogLevel.Info)
+            .WriteTo(new StreamSink(Stream.Null, JsonFormatter.Default))
+            .FlushOnProcessExit(false)
+            .Build();
+        _structuredLogFactory = LoggerFactory.Create(b => b.AddStructuredLog(_pipeline).SetMinimumLevel(MelLevel.Information));
+        _structuredLog = _structuredLogFactory.CreateLogger("Bench");
+        _native = _pipeline.GetLogger("Bench");
+
+        _zloggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(MelLevel.Information).AddZLoggerStream(Stream.Null, o => o.UseJsonFormatter()));
+        _zlogger = _zloggerFactory.CreateLogger("Bench");
+
+        var serilog = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .WriteTo.Async(a => a.Sink(new CompactJsonToNullSink()), bufferSize: 16_384, blockWhenFull: true)
+            .CreateLogger();
+        _serilogFactory = LoggerFactory.Create(b => b.SetMinimumLevel(MelLevel.Information).AddSerilog(serilog, dispose: true));
+        _serilog = _serilogFactory.CreateLogger("Bench");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _pipeline.FlushAsync().GetAwaiter().GetResult();
+        Console.WriteLine($"// StructuredLog: enqueued {_pipeline.EventsEnqueued}, lost {_pipeline.EventsLost}, sink dropped " +
+            string.Join(",", _pipeline.SinkStatuses.Select(s => (s.Sink as ISinkCounters)?.EventsDropped ?? -1)));
+        _structuredLogFactory.Dispose();
+        _pipeline.Dispose();
+        _zloggerFactory.Dispose();
+        _serilogFactory.Dispose();
+    }
+
+    [LoggerMessage(EventId = 1, Level = MelLevel.Information, Message = "Order {OrderId} shipped to {Customer} in {Elapsed} ms")]
+    private static partial void OrderShipped(Microsoft.Extensions.Logging.ILogger logger, int orderId, string customer, double elapsed);
+
+    [LoggerMessage(EventId = 2, Level = MelLevel.Debug, Message = "Order {OrderId} shipped to {Customer} in {Elapsed} ms")]
+    private static partial void OrderShippedDebug(Microsoft.Extensions.Logging.ILogger logger, int orderId, string customer, double elapsed);
+
+    [Benchmark(Description = "StructuredLog MEL provider, [LoggerMessage]")]
+    public void StructuredLogProvider() => OrderShipped(_structuredLog, _orderId, _customer, _elapsed);
+
+    [Benchmark(Description = "ZLogger MEL provider, [LoggerMessage]")]
+    public void ZLoggerProvider() => OrderShipped(_zlogger, _orderId, _customer, _elapsed);
+
+    [Benchmark(Description = "Serilog MEL provider, [LoggerMessage]")]
+    public void SerilogProvider() => OrderShipped(_serilog, _orderId, _customer, _elapsed);
+
+    [Benchmark(Description = "StructuredLog native Logger.Info (no MEL)")]
+    public void StructuredLogNative() => _native.Info("Order {OrderId} shipped to {Customer} in {Elapsed} ms", _orderId, _customer, _elapsed);
+
+    [Benchmark(Description = "StructuredLog MEL provider, disabled")]
+    public void StructuredLogProviderDisabled() => OrderShippedDebug(_structuredLog, _orderId, _customer, _elapsed);
+
+    [Benchmark(Description = "ZLogger MEL provider, disabled")]
+    public void ZLoggerProviderDisabled() => OrderShippedDebug(_zlogger, _orderId, _customer, _elapsed);
+
+    [Benchmark(Description = "Serilog MEL provider, disabled")]
+    public void SerilogProviderDisabled() => OrderShippedDebug(_serilog, _orderId, _customer, _elapsed);
+}
+
+/// <summary>Formats each Serilog event as compact JSON into <see cref="TextWriter.Null"/> (the work a JSON file sink does, minus the disk).</summary>
+internal sealed class CompactJsonToNullSink : Serilog.Core.ILogEventSink
+{
+    private readonly CompactJsonFormatter _formatter = new();
+
+    public void Emit(Serilog.Events.LogEvent logEvent) => _formatter.Format(logEvent, TextWriter.Null);
+}

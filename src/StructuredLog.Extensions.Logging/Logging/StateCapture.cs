@@ -1,0 +1,79 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using StructuredLog.Events;
+
+namespace StructuredLog.Extensions.Logging;
+
+/// <summary>
+/// Reads the state passed to <c>ILogger.Log&lt;TState&gt;</c>. States produced by <c>[LoggerMessage]</c>
+/// methods, <c>LoggerMessage.Define</c> and the <c>LogInformation("... {X}", x)</c> extensions all
+/// implement <c>IReadOnlyList&lt;KeyValuePair&lt;string, object?&gt;&gt;</c> with the template under
+/// <c>{OriginalFormat}</c>. For value-type states the list is read through a delegate bound once per
+/// state type, so the state itself is never boxed (MEL's indexer still boxes each value: that is the
+/// contract of the interface).
+/// </summary>
+internal static class StateCapture
+{
+    /// <summary>The key under which MEL stores the message template.</summary>
+    public const string OriginalFormat = "{OriginalFormat}";
+
+    private static readonly ConcurrentDictionary<string, string> s_strippedNames = new(StringComparer.Ordinal);
+
+    /// <summary>Adds the state's properties to <paramref name="buffer"/>; returns the template, or null when the state carries none.</summary>
+    public static string? Read<TState>(in TState state, PropertyBuffer buffer)
+    {
+        if (StateReader<TState>.Reader is { } reader) return reader(in state, buffer);
+        if (state is IReadOnlyList<KeyValuePair<string, object?>> list) return ReadList(in list, buffer);
+        return null;
+    }
+
+    internal static string? ReadList<TList>(in TList state, PropertyBuffer buffer)
+        where TList : IReadOnlyList<KeyValuePair<string, object?>>
+    {
+        string? template = null;
+        int count = state.Count;
+        for (int i = 0; i < count; i++)
+        {
+            var pair = state[i];
+            string name = pair.Key;
+            if (name is null) continue;
+            if (name == OriginalFormat)
+            {
+                template = pair.Value as string;
+                continue;
+            }
+            bool destructure = false;
+            if (name.Length > 1 && (name[0] == '@' || name[0] == '$'))
+            {
+                destructure = name[0] == '@';
+                name = s_strippedNames.GetOrAdd(name, static n => n.Substring(1));
+            }
+            buffer.Add(new LogProperty(name, LogValue.FromObject(pair.Value), null, destructure));
+        }
+        return template;
+    }
+
+    private static class StateReader<TState>
+    {
+        public delegate string? ReadState(in TState state, PropertyBuffer buffer);
+
+        public static readonly ReadState? Reader = Create();
+
+        private static ReadState? Create()
+        {
+            // Only value types need the delegate: a reference-type state is cast without boxing.
+            if (!typeof(TState).IsValueType || !typeof(IReadOnlyList<KeyValuePair<string, object?>>).IsAssignableFrom(typeof(TState))) return null;
+            try
+            {
+                var method = typeof(StateCapture).GetMethod(nameof(ReadList), BindingFlags.NonPublic | BindingFlags.Static)!
+                    .MakeGenericMethod(typeof(TState));
+                return method.CreateDelegate<ReadState>();
+            }
+            catch (Exception)
+            {
+                // Without dynamic code (e.g. some AOT settings) fall back to the boxing cast.
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text;
+using Microsoft.Extensions.Logging;
+using StructuredLog.Events;
+using MelLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace StructuredLog.Extensions.Logging;
+
+/// <summary>
+/// The <see cref="ILogger"/> handed out by <see cref="StructuredLogLoggerProvider"/>: checks the
+/// StructuredLog level of its category, captures the state's properties and the template under
+/// <c>{OriginalFormat}</c>, adds the external scopes, and writes one event through
+/// <see cref="Logger.Write"/>. Never throws into the application.
+/// </summary>
+internal sealed class StructuredLogLogger : ILogger
+{
+    private readonly Logger _logger;
+    private readonly StructuredLogLoggerProvider _provider;
+
+    public StructuredLogLogger(Logger logger, StructuredLogLoggerProvider provider)
+    {
+        _logger = logger;
+        _provider = provider;
+    }
+
+    public Logger Inner => _logger;
+
+    public bool IsEnabled(MelLevel logLevel) => logLevel != MelLevel.None && _logger.IsEnabled(LevelMapping.ToStructuredLog(logLevel));
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => _provider.ScopeProvider.Push(state);
+
+    public void Log<TState>(MelLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (logLevel == MelLevel.None) return;
+        var level = LevelMapping.ToStructuredLog(logLevel);
+        if (!_logger.IsEnabled(level)) return;
+        var buffer = PropertyBuffer.Rent();
+        try
+        {
+            string? template;
+            try
+            {
+                template = StateCapture.Read(in state, buffer);
+                template ??= EscapeBraces(formatter is null ? state?.ToString() : formatter(state, exception));
+            }
+            catch (Exception ex)
+            {
+                // A state whose enumeration or formatting throws still yields an event, with the failure marked.
+                buffer.Return();
+                buffer = PropertyBuffer.Rent();
+                buffer.Add(new LogProperty("StateError", LogValue.From(ex.GetType().Name + ": " + ex.Message)));
+                template = "<state could not be captured: {StateError}>";
+            }
+            buffer.StateCount = buffer.Count;
+            try
+            {
+                _provider.ScopeProvider.ForEachScope(ScopeCapture.Add, buffer);
+            }
+            catch (Exception ex)
+            {
+                buffer.AddScopeMessage("<scope could not be read: " + ex.GetType().Name + ">");
+            }
+            if (buffer.ScopeMessages is { Count: > 0 } messages && buffer.IndexOf(ScopeCapture.ScopeProperty, 0) < 0)
+            {
+                buffer.Add(new LogProperty(ScopeCapture.ScopeProperty, LogValue.From(messages.Count == 1 ? messages[0] : string.Join(" => ", messages))));
+            }
+            _logger.Write(level, exception, template ?? "", buffer.Span, eventId.Id, eventId.Name);
+        }
+        catch (Exception ex)
+        {
+            Diagnostics.SelfLog.Write("Microsoft.Extensions.Logging", $"could not write an event of {_logger.Category}: {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            buffer.Return();
+        }
+    }
+
+    /// <summary>A plain message (no template) must not be read as one: braces become literal.</summary>
+    internal static string EscapeBraces(string? message)
+    {
+        if (string.IsNullOrEmpty(message)) return "";
+        if (message.AsSpan().IndexOfAny('{', '}') < 0) return message;
+        var sb = new StringBuilder(message.Length + 8);
+        foreach (char c in message)
+        {
+            sb.Append(c);
+            if (c is '{' or '}') sb.Append(c);
+        }
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,46 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using StructuredLog;
+using StructuredLog.Extensions.Logging;
+
+namespace Microsoft.Extensions.Logging;
+
+/// <summary>Registers StructuredLog as a Microsoft.Extensions.Logging provider.</summary>
+public static class StructuredLogLoggingBuilderExtensions
+{
+    /// <summary>
+    /// Adds the StructuredLog provider: a <see cref="LogPipeline"/> (also registered in the container)
+    /// built from <paramref name="configure"/> and the <c>StructuredLog</c> configuration section.
+    /// MEL's own filters are opened for this provider (<c>AddFilter&lt;StructuredLogLoggerProvider&gt;(null, Trace)</c>)
+    /// so that the levels of the <c>StructuredLog</c> section decide alone; provider-specific MEL rules
+    /// (<c>Logging:StructuredLog:LogLevel</c>) still apply on top.
+    /// </summary>
+    public static ILoggingBuilder AddStructuredLog(this ILoggingBuilder builder, Action<StructuredLogOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<StructuredLogOptions>();
+        if (configure is not null) services.Configure(configure);
+        services.TryAddSingleton(sp => new ConfiguredPipeline(sp.GetRequiredService<IOptions<StructuredLogOptions>>().Value, sp.GetService<IConfiguration>()));
+        services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredPipeline>().Pipeline);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, StructuredLogLoggerProvider>(sp => new StructuredLogLoggerProvider(sp.GetRequiredService<LogPipeline>())));
+        builder.AddFilter<StructuredLogLoggerProvider>(null, LogLevel.Trace);
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the StructuredLog provider around a pipeline built elsewhere; the caller keeps ownership
+    /// (disposes it). The pipeline is also registered in the container.
+    /// </summary>
+    public static ILoggingBuilder AddStructuredLog(this ILoggingBuilder builder, LogPipeline pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(pipeline);
+        builder.Services.TryAddSingleton(pipeline);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, StructuredLogLoggerProvider>(_ => new StructuredLogLoggerProvider(pipeline)));
+        builder.AddFilter<StructuredLogLoggerProvider>(null, LogLevel.Trace);
+        return builder;
+    }
+}
