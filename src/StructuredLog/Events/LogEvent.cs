@@ -149,6 +149,9 @@ public readonly struct LogEvent
             if (ReferenceEquals(f, formatter)) return buffer.AsSpan(offset, length);
         }
         var arena = r.Arena ??= new FormatArena();
+        // A formatter that asks for another formatter's output of the same event (a wrapper) must not
+        // write into the arena under its own event: the nested rendering gets an arena of its own.
+        if (arena.InEvent) arena = new FormatArena();
         arena.BeginEvent();
         try
         {

@@ -17,18 +17,30 @@ internal sealed class FormatArena : IBufferWriter<byte>
 
     public FormatArena() => _chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
 
-    public void BeginEvent() => _start = _pos;
+    /// <summary>True between <see cref="BeginEvent"/> and <see cref="EndEvent"/>/<see cref="AbandonEvent"/>.</summary>
+    public bool InEvent { get; private set; }
+
+    public void BeginEvent()
+    {
+        _start = _pos;
+        InEvent = true;
+    }
 
     /// <summary>Ends the current event and returns where its bytes live.</summary>
     public (byte[] Buffer, int Offset, int Length) EndEvent()
     {
         var result = (_chunk, _start, _pos - _start);
         _start = _pos;
+        InEvent = false;
         return result;
     }
 
     /// <summary>Drops the bytes of an event that failed half-way.</summary>
-    public void AbandonEvent() => _pos = _start;
+    public void AbandonEvent()
+    {
+        _pos = _start;
+        InEvent = false;
+    }
 
     public void Advance(int count) => _pos += count;
 
@@ -70,5 +82,6 @@ internal sealed class FormatArena : IBufferWriter<byte>
         }
         _start = 0;
         _pos = 0;
+        InEvent = false;
     }
 }

@@ -36,6 +36,31 @@ public sealed class SharedRenderingTests
         Assert.Equal(100, b.Events.Count);
     }
 
+    private sealed class WrappingFormatter(ILogFormatter inner) : ILogFormatter
+    {
+        public void Format(in LogEvent logEvent, IBufferWriter<byte> output)
+        {
+            var head = "wrapped: "u8;
+            head.CopyTo(output.GetSpan(head.Length));
+            output.Advance(head.Length);
+            var body = logEvent.GetFormatted(inner); // nested: must not disturb this rendering
+            body.CopyTo(output.GetSpan(body.Length));
+            output.Advance(body.Length);
+        }
+    }
+
+    [Fact]
+    public async Task A_formatter_may_ask_for_another_formatting_of_the_same_event()
+    {
+        var wrapped = new CollectingSink(new WrappingFormatter(LogfmtFormatter.Default));
+        var plain = new CollectingSink(LogfmtFormatter.Default);
+        await using (var pipeline = new LogPipelineBuilder().WriteTo(wrapped, isolate: false).WriteTo(plain, isolate: false).FlushOnProcessExit(false).Build())
+        {
+            for (int i = 0; i < 50; i++) pipeline.GetLogger("W").Info("event {I} {S}", i, new string('y', i * 100));
+        }
+        Assert.Equal(plain.Events.Select(e => "wrapped: " + e.Formatted), wrapped.Events.Select(e => e.Formatted));
+    }
+
     [Fact]
     public async Task The_self_log_reports_a_failing_sink_at_a_bounded_rate()
     {
