@@ -1,0 +1,51 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using StructuredLog.Benchmarks;
+using Xunit;
+
+namespace StructuredLog.Benchmarks.Tests;
+
+/// <summary>Runs every benchmark method once through BenchmarkDotNet (dry job, in-process, no timing).</summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public void Every_benchmark_method_runs_once_without_failing()
+    {
+        var types = typeof(CoreBenchmarks).Assembly.GetTypes()
+            .Where(t => t.GetMethods().Any(m => m.GetCustomAttributes(typeof(BenchmarkAttribute), false).Length > 0))
+            .OrderBy(t => t.Name)
+            .ToArray();
+        Assert.Equal(
+            ["CoreBenchmarks", "PeerCallerBenchmarks", "PeerDisabledBenchmarks", "PeerEndToEndBenchmarks"],
+            types.Select(t => t.Name).ToArray());
+
+        int previous = PeerEndToEndBenchmarks.Events;
+        PeerEndToEndBenchmarks.Events = 2_000;
+        try
+        {
+            var artifacts = Path.Combine(Path.GetTempPath(), $"sl-bench-smoke-{Environment.ProcessId}");
+            var config = ManualConfig.CreateEmpty()
+                .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance))
+                .AddLogger(NullLogger.Instance)
+                .AddColumnProvider(DefaultConfig.Instance.GetColumnProviders().ToArray())
+                .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
+                .WithArtifactsPath(artifacts);
+            var summaries = BenchmarkRunner.Run(types, config);
+            var reports = summaries.SelectMany(s => s.Reports).ToArray();
+            Assert.All(summaries, s => Assert.False(s.HasCriticalValidationErrors, string.Join("; ", s.ValidationErrors.Select(e => e.Message))));
+            // 4 core + 5 disabled + 5x3 caller + 5x3 end-to-end benchmark cases.
+            Assert.Equal(39, reports.Length);
+            Assert.All(reports, r => Assert.True(r.Success, $"{r.BenchmarkCase.DisplayInfo} failed"));
+            Assert.All(reports, r => Assert.NotEmpty(r.AllMeasurements));
+            try { Directory.Delete(artifacts, recursive: true); } catch (IOException) { }
+        }
+        finally
+        {
+            PeerEndToEndBenchmarks.Events = previous;
+        }
+    }
+}
