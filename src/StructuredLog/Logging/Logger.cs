@@ -102,7 +102,7 @@ public sealed partial class Logger
     {
         if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return false;
         ref EventSlot s = ref _ring.Cell(position);
-        s.TimestampTicks = DateTime.UtcNow.Ticks;
+        s.Timestamp = Stopwatch.GetTimestamp();
         s.Logger = this;
         s.Level = level;
         s.Template = template;
@@ -135,14 +135,14 @@ public sealed partial class Logger
     }
 
     /// <summary>Template call without arguments.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write0(LogLevel level, Exception? exception, string template)
     {
         if (!Begin(level, exception, template, 0, out long pos)) return;
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write1<T0>(LogLevel level, Exception? exception, string template, T0 a0)
     {
         if (!Begin(level, exception, template, 1, out long pos)) return;
@@ -151,7 +151,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write2<T0, T1>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1)
     {
         if (!Begin(level, exception, template, 2, out long pos)) return;
@@ -161,7 +161,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write3<T0, T1, T2>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2)
     {
         if (!Begin(level, exception, template, 3, out long pos)) return;
@@ -172,7 +172,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write4<T0, T1, T2, T3>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3)
     {
         if (!Begin(level, exception, template, 4, out long pos)) return;
@@ -184,7 +184,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write5<T0, T1, T2, T3, T4>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4)
     {
         if (!Begin(level, exception, template, 5, out long pos)) return;
@@ -197,7 +197,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write6<T0, T1, T2, T3, T4, T5>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
         if (!Begin(level, exception, template, 6, out long pos)) return;
@@ -211,14 +211,20 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    /// <summary>Publishes an interpolated call captured by a handler.</summary>
+    /// <summary>Publishes an interpolated call captured by a handler (nothing when the level was disabled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteInterpolated(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
     {
-        if (!capture.Enabled) return;
+        if (capture.Enabled) WriteInterpolatedCore(level, exception, ref capture);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteInterpolatedCore(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
+    {
         int n = capture.Count;
         if (!Begin(level, exception, null, n, out long pos))
         {
-            capture.ReturnOverflow();
+            capture.Release();
             return;
         }
         ref EventSlot s = ref _ring.Cell(pos);
@@ -231,7 +237,7 @@ public sealed partial class Logger
         {
             capture.Parts.CopyTo(s.Arguments);
         }
-        capture.ReturnOverflow();
+        capture.Release();
         Publish(pos);
     }
 }

@@ -37,6 +37,7 @@ internal sealed class EventWriter
     private readonly int _maxValueChars;
     private readonly EnrichmentTarget _enrichment = new();
     private readonly TemplateResolver _templates = new();
+    private readonly TimestampClock _clock = new();
     private readonly Dictionary<(MessageTemplate, int), long> _sampleCounters = new();
     private readonly Dictionary<MessageTemplate, RateBucket> _buckets = new();
     private readonly Random _random = new();
@@ -220,6 +221,7 @@ internal sealed class EventWriter
     /// <summary>Copies up to one batch of published slots into records and releases the slots.</summary>
     private int Drain()
     {
+        _clock.AnchorIfStale(Stopwatch.GetTimestamp());
         int n = 0;
         while (n < _batchSize && _ring.TryPeek(out long pos))
         {
@@ -233,7 +235,7 @@ internal sealed class EventWriter
 
     private void Materialize(ref EventSlot s, EventRecord r)
     {
-        r.TimestampTicks = s.TimestampTicks;
+        r.TimestampTicks = _clock.ToUtcTicks(s.Timestamp);
         r.Level = s.Level;
         r.Category = s.Logger!.Category;
         r.Exception = s.Exception;
