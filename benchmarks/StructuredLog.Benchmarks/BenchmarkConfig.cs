@@ -25,7 +25,7 @@ public static class BenchmarkConfig
         var style = new SummaryStyle(CultureInfo.InvariantCulture, printUnitsInHeader: true, sizeUnit: SizeUnit.B, timeUnit: TimeUnit.Nanosecond, printUnitsInContent: false);
         var job = quick
             ? Job.Default.WithWarmupCount(1).WithIterationCount(3).WithLaunchCount(1).WithToolchain(InProcessEmitToolchain.Instance).WithId("Quick")
-            : Job.Default.WithId("Full");
+            : Job.Default.WithMinIterationCount(10).WithMaxIterationCount(25).WithId("Full");
         var defaults = DefaultConfig.Instance;
         return ManualConfig.CreateEmpty()
             .AddLogger(defaults.GetLoggers().ToArray())

@@ -32,6 +32,7 @@ public class PeerCallerBenchmarks
         _peer = Peer.Create(Library, path: null);
         _burst = _peer.EnabledBurst;
         _group = new ProducerGroup(Producers);
+        _peer.WarmUp();
     }
 
     [GlobalCleanup]

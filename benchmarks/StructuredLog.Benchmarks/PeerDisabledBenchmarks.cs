@@ -15,7 +15,11 @@ public class PeerDisabledBenchmarks
     public Library Library { get; set; }
 
     [GlobalSetup]
-    public void Setup() => _peer = Peer.Create(Library, path: null);
+    public void Setup()
+    {
+        _peer = Peer.Create(Library, path: null);
+        _peer.WarmUp();
+    }
 
     [GlobalCleanup]
     public void Cleanup() => _peer.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -8,6 +8,7 @@ using StructuredLog.Benchmarks;
 // dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- latency [--producers 4] [--events 100000] [--library X]
 //   caller latency histogram (p50/p99/p99.9), not BenchmarkDotNet
 if (args.Length > 0 && args[0] == "latency") return LatencyHarness.Run(args[1..]);
+if (args.Length > 0 && args[0] == "profile") return ProfileDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..]);
 
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(CoreBenchmarks).Assembly).Run(args, BenchmarkConfig.Create(quick: false));

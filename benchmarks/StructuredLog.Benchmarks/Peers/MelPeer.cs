@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using MelLogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Serilog.Extensions.Logging;
@@ -32,12 +33,14 @@ public sealed partial class MelPeer : Peer
 
     public override long Delivered => _counter?.Count ?? 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void DisabledBurst(int count)
     {
         var log = _log;
         for (int i = 0; i < count; i++) LogDebugOrder(log, i, 1.5, "alice");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void LogBurst(int start, int count, int exceptionEvery)
     {
         var log = _log;

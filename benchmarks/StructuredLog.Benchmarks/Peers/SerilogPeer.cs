@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -40,12 +41,14 @@ public sealed class SerilogPeer : Peer
 
     public override long Delivered => _counter?.Count ?? 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void DisabledBurst(int count)
     {
         var log = _log;
         for (int i = 0; i < count; i++) log.Debug(Template, i, 1.5, "alice");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void LogBurst(int start, int count, int exceptionEvery)
     {
         var log = _log;

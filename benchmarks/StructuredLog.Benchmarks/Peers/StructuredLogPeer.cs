@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using StructuredLog.Events;
 using StructuredLog.Sinks;
 
@@ -25,12 +26,14 @@ public sealed class StructuredLogPeer : Peer
 
     public override long Delivered => _counter?.Count ?? _pipeline.EventsProcessed;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void DisabledBurst(int count)
     {
         var log = _log;
         for (int i = 0; i < count; i++) log.Debug(Template, i, 1.5, "alice");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void LogBurst(int start, int count, int exceptionEvery)
     {
         var log = _log;

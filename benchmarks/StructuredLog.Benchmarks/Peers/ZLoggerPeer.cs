@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using MelLogLevel = Microsoft.Extensions.Logging.LogLevel;
 using ZLogger;
@@ -45,12 +46,14 @@ public sealed class ZLoggerPeer : Peer
 
     public override long Delivered => _counter?.Lines ?? 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void DisabledBurst(int count)
     {
         var log = _log;
         for (int i = 0; i < count; i++) log.ZLogDebug($"Processed order {i} in {1.5} ms for {"alice"}");
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void LogBurst(int start, int count, int exceptionEvery)
     {
         var log = _log;
