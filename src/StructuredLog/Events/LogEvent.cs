@@ -106,7 +106,7 @@ public readonly struct LogEvent
     /// </summary>
     public void RenderMessage(IBufferWriter<byte> output)
     {
-        foreach (var token in Record.Template.Tokens)
+        foreach (var token in Record.Template.TokenArray)
         {
             if (!token.IsHole)
             {

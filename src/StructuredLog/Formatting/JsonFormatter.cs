@@ -66,14 +66,14 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteString(Names.T, e.Timestamp);
         json.WriteString(Names.L, LevelNames.Get(e.Level));
         if (IncludeRenderedMessage) WriteRendered(json, Names.M, e);
-        if (IncludeTemplate) json.WriteString(Names.Mt, e.Template.TextUtf8.Span);
+        if (IncludeTemplate) WriteTemplate(json, Names.Mt, e.Template);
         if (e.Exception is { } ex) WriteStringSafe(json, Names.X, ExceptionText(ex));
         if (e.HasTrace)
         {
             WriteHex(json, Names.Tr, e.TraceId);
             WriteHex(json, Names.Sp, e.SpanId);
         }
-        WriteStringSafe(json, Names.C, e.Category);
+        WriteCached(json, Names.C, e.Category);
         if (e.EventId != 0) json.WriteNumber(Names.I, e.EventId);
         if (e.EventName is { } en) WriteStringSafe(json, Names.En, en);
         WriteProperties(json, e);
@@ -95,8 +95,8 @@ public sealed class JsonFormatter : ILogFormatter
         }
         json.WritePropertyName(Names.Attributes);
         json.WriteStartObject();
-        if (IncludeTemplate) json.WriteString(Names.MessageTemplate, e.Template.TextUtf8.Span);
-        WriteStringSafe(json, Names.Category, e.Category);
+        if (IncludeTemplate) WriteTemplate(json, Names.MessageTemplate, e.Template);
+        WriteCached(json, Names.Category, e.Category);
         if (e.EventId != 0) json.WriteNumber(Names.EventId, e.EventId);
         if (e.EventName is { } en) WriteStringSafe(json, Names.EventName, en);
         if (e.Exception is { } ex)
@@ -255,8 +255,25 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteString(name, scratch.WrittenSpan);
     }
 
+    private static void WriteTemplate(Utf8JsonWriter json, JsonEncodedText name, MessageTemplate template)
+    {
+        if (JsonTextCache.TryGet(template.Text, Encoder, out var encoded)) json.WriteString(name, encoded);
+        else json.WriteString(name, template.TextUtf8.Span);
+    }
+
+    private static void WriteCached(Utf8JsonWriter json, JsonEncodedText name, string value)
+    {
+        if (JsonTextCache.TryGet(value, Encoder, out var encoded)) json.WriteString(name, encoded);
+        else WriteStringSafe(json, name, value);
+    }
+
     internal static void WritePropertyName(Utf8JsonWriter json, string name)
     {
+        if (JsonTextCache.TryGet(name, Encoder, out var encoded))
+        {
+            json.WritePropertyName(encoded);
+            return;
+        }
         Span<byte> buffer = stackalloc byte[256];
         if (name.Length <= 80)
         {

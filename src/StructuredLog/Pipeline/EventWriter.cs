@@ -258,13 +258,16 @@ internal sealed class EventWriter
             var template = _templates.ResolveInterpolated(args);
             r.Template = template;
             r.BindByName = false;
+            bool[]? mask = null;
+            bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
             int hole = 0;
             foreach (ref readonly var a in args)
             {
                 if (a.IsLiteral) continue;
-                var token = template.HoleByIndex(hole++);
+                var token = template.HoleByIndex(hole);
                 var p = new LogProperty(token.PropertyName!, a.Value, token.Format, token.Destructure);
-                r.AddProperty(redactor is null ? p : redactor.Apply(p));
+                r.AddProperty(redact && (hole >= mask!.Length || mask[hole]) ? redactor!.Apply(p) : p);
+                hole++;
             }
         }
         else
@@ -273,6 +276,9 @@ internal sealed class EventWriter
             r.Template = template;
             bool named = (s.Flags & SlotFlags.NamedArguments) != 0;
             r.BindByName = named;
+            bool[]? mask = null;
+            // Positional arguments take the template's names: whether they are sensitive is known per template.
+            bool redactAll = named || redactor is not null && (redactor.AnySensitive(template, out mask) || args.Length > mask.Length);
             for (int i = 0; i < args.Length; i++)
             {
                 ref readonly var a = ref args[i];
@@ -287,7 +293,7 @@ internal sealed class EventWriter
                     p = new LogProperty(template.GetPropertyName(i), a.Value,
                         inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
                 }
-                r.AddProperty(redactor is null ? p : redactor.Apply(p));
+                r.AddProperty(redactor is not null && redactAll ? redactor.Apply(p) : p);
             }
         }
         r.ArgumentCount = r.PropertyCount;
