@@ -7,7 +7,7 @@ namespace StructuredLog.Benchmarks;
 /// <summary>
 /// <c>quick [workload]</c>: every library for one workload, in-process, 1 warm-up + 3 iterations,
 /// in under 3 minutes on 2 cores. Workloads: <c>disabled</c>, <c>caller</c> (1 producer),
-/// <c>producers</c> (1, 2, 4), <c>endtoend</c> (default), <c>exception</c>, <c>scopetrace</c>, <c>core</c>.
+/// <c>producers</c> (1, 2, 4), <c>endtoend</c> (default), <c>exception</c>, <c>scopetrace</c>, <c>core</c>, <c>breakdown</c>.
 /// </summary>
 public static class QuickMode
 {
@@ -23,7 +23,8 @@ public static class QuickMode
             "exception" => (typeof(PeerEndToEndBenchmarks), c => Param(c, "Workload") == "Exception"),
             "scopetrace" => (typeof(PeerEndToEndBenchmarks), c => Param(c, "Workload") == "ScopeTrace"),
             "core" => (typeof(CoreBenchmarks), _ => true),
-            _ => throw new ArgumentException($"unknown workload '{workload}': disabled, caller, producers, endtoend, exception, scopetrace, core"),
+            "breakdown" => (typeof(CostBreakdownBenchmarks), _ => true),
+            _ => throw new ArgumentException($"unknown workload '{workload}': disabled, caller, producers, endtoend, exception, scopetrace, core, breakdown"),
         };
         var (type, keep) = selection;
         var config = BenchmarkConfig.Create(quick: true).AddFilter(new SimpleFilter(c => keep(c)));

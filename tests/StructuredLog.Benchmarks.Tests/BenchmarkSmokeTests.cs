@@ -20,7 +20,7 @@ public sealed class BenchmarkSmokeTests
             .OrderBy(t => t.Name)
             .ToArray();
         Assert.Equal(
-            ["CoreBenchmarks", "PeerCallerBenchmarks", "PeerDisabledBenchmarks", "PeerEndToEndBenchmarks"],
+            ["CoreBenchmarks", "CostBreakdownBenchmarks", "PeerCallerBenchmarks", "PeerDisabledBenchmarks", "PeerEndToEndBenchmarks"],
             types.Select(t => t.Name).ToArray());
 
         int previous = PeerEndToEndBenchmarks.Events;
@@ -37,8 +37,8 @@ public sealed class BenchmarkSmokeTests
             var summaries = BenchmarkRunner.Run(types, config);
             var reports = summaries.SelectMany(s => s.Reports).ToArray();
             Assert.All(summaries, s => Assert.False(s.HasCriticalValidationErrors, string.Join("; ", s.ValidationErrors.Select(e => e.Message))));
-            // 4 core + 5 disabled + 5x3 caller + 5x3 end-to-end benchmark cases.
-            Assert.Equal(39, reports.Length);
+            // 4 core + 6 cost breakdown + 5 disabled + 5x3 caller + 5x3 end-to-end benchmark cases.
+            Assert.Equal(45, reports.Length);
             Assert.All(reports, r => Assert.True(r.Success, $"{r.BenchmarkCase.DisplayInfo} failed"));
             Assert.All(reports, r => Assert.NotEmpty(r.AllMeasurements));
             try { Directory.Delete(artifacts, recursive: true); } catch (IOException) { }

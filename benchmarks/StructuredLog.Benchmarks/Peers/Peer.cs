@@ -96,6 +96,9 @@ public abstract class Peer : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until everything logged so far is written, keeping the logger open (StructuredLog only: the peers' async wrappers flush only on dispose).</summary>
+    public virtual Task FlushAsync() => throw new NotSupportedException($"{Library}: no flush without dispose in this harness");
+
     /// <summary>Flushes and closes the library (the file is complete afterwards).</summary>
     public abstract ValueTask DisposeAsync();
 

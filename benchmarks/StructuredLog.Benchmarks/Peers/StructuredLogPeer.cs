@@ -47,6 +47,8 @@ public sealed class StructuredLogPeer : Peer
 
     protected override IDisposable BeginScope(string name, int value) => _log.BeginScope(name, value);
 
+    public override Task FlushAsync() => _pipeline.FlushAsync();
+
     public override async ValueTask DisposeAsync() => await _pipeline.DisposeAsync();
 
     /// <summary>A sink that only counts (the writer still materialises every event).</summary>
