@@ -108,9 +108,10 @@ public readonly struct LogEvent
     {
         foreach (var token in Record.Template.TokenArray)
         {
-            if (!token.IsHole)
+            if (token.LiteralUtf8 is { } literal)
             {
-                LogValue.WriteString(output, token.Text);
+                literal.CopyTo(output.GetSpan(literal.Length));
+                output.Advance(literal.Length);
             }
             else if (TryGetHoleValue(token, out var p))
             {
