@@ -65,7 +65,9 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteStartObject();
         json.WriteString(Names.T, e.Timestamp);
         json.WriteString(Names.L, LevelNames.Get(e.Level));
-        if (IncludeRenderedMessage) WriteRendered(json, Names.M, e);
+        var memo = NumberMemo.ForThread();
+        memo.Prepare(e);
+        if (IncludeRenderedMessage) WriteRendered(json, Names.M, e, memo);
         if (IncludeTemplate) WriteTemplate(json, Names.Mt, e.Template);
         if (e.Exception is { } ex) WriteStringSafe(json, Names.X, ExceptionText(ex));
         if (e.HasTrace)
@@ -76,7 +78,7 @@ public sealed class JsonFormatter : ILogFormatter
         WriteCached(json, Names.C, e.Category);
         if (e.EventId != 0) json.WriteNumber(Names.I, e.EventId);
         if (e.EventName is { } en) WriteStringSafe(json, Names.En, en);
-        WriteProperties(json, e);
+        WriteProperties(json, e, memo);
         json.WriteEndObject();
     }
 
@@ -86,7 +88,9 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteString(Names.Timestamp, e.Timestamp);
         json.WriteString(Names.SeverityText, LevelNames.OpenTelemetryText(e.Level));
         json.WriteNumber(Names.SeverityNumber, LevelNames.OpenTelemetryNumber(e.Level));
-        if (IncludeRenderedMessage) WriteRendered(json, Names.Body, e);
+        var memo = NumberMemo.ForThread();
+        memo.Prepare(e);
+        if (IncludeRenderedMessage) WriteRendered(json, Names.Body, e, memo);
         if (e.HasTrace)
         {
             WriteHex(json, Names.TraceId, e.TraceId);
@@ -105,25 +109,27 @@ public sealed class JsonFormatter : ILogFormatter
             WriteStringSafe(json, Names.ExceptionMessage, SafeMessage(ex));
             WriteStringSafe(json, Names.ExceptionStacktrace, ExceptionText(ex));
         }
-        WriteProperties(json, e);
+        WriteProperties(json, e, memo);
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    private static void WriteProperties(Utf8JsonWriter json, in LogEvent e)
+    private static void WriteProperties(Utf8JsonWriter json, in LogEvent e, NumberMemo memo)
     {
         var props = e.Properties;
         int maxChars = e.Record.MaxValueChars;
-        foreach (ref readonly var p in props)
+        for (int i = 0; i < props.Length; i++)
         {
+            ref readonly var p = ref props[i];
             WritePropertyName(json, p.Name);
-            if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(json, p.Value.AsObject);
+            if (memo.TryGet(i, out var number)) json.WriteRawValue(number, skipInputValidation: true);
+            else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(json, p.Value.AsObject);
             else WriteValue(json, p.Value, p.Format, maxChars);
         }
         // Scope properties, innermost first; a name already written is not repeated.
         for (var scope = e.Scope; scope is not null; scope = scope.Parent)
         {
-            foreach (var p in scope.Properties)
+            foreach (var p in scope.PropertyArray)
             {
                 if (Contains(props, p.Name) || ShadowedByInnerScope(e.Scope, scope, p.Name)) continue;
                 WritePropertyName(json, p.Name);
@@ -141,7 +147,7 @@ public sealed class JsonFormatter : ILogFormatter
     private static bool ShadowedByInnerScope(ScopeNode? innermost, ScopeNode current, string name)
     {
         for (var s = innermost; s is not null && !ReferenceEquals(s, current); s = s.Parent)
-            foreach (var p in s.Properties) if (p.Name == name) return true;
+            foreach (var p in s.PropertyArray) if (p.Name == name) return true;
         return false;
     }
 
@@ -163,11 +169,11 @@ public sealed class JsonFormatter : ILogFormatter
         }
     }
 
-    private static void WriteRendered(Utf8JsonWriter json, JsonEncodedText name, in LogEvent e)
+    private static void WriteRendered(Utf8JsonWriter json, JsonEncodedText name, in LogEvent e, NumberMemo memo)
     {
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
         scratch.ResetWrittenCount();
-        e.RenderMessage(scratch);
+        e.RenderMessage(scratch, memo);
         json.WriteString(name, scratch.WrittenSpan);
         if (scratch.Capacity > 1 << 20) t_scratch = null; // don't pin a huge buffer forever
     }
