@@ -8,6 +8,17 @@ using StructuredLog.Benchmarks;
 // dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- latency [--producers 4] [--events 100000] [--library X]
 //   caller latency histogram (p50/p99/p99.9), not BenchmarkDotNet
 if (args.Length > 0 && args[0] == "latency") return LatencyHarness.Run(args[1..]);
+if (args.Length > 0 && args[0] == "format")
+{
+    // Formats one event's JSON line N times on this thread only (for callgrind instruction counts).
+    var breakdown = new CostBreakdownBenchmarks();
+    breakdown.Setup();
+    int count = args.Length > 1 ? int.Parse(args[1]) : 100_000;
+    long total = 0;
+    for (int i = 0; i < count; i++) total += breakdown.FormatJson();
+    Console.WriteLine($"formatted {count:N0} events ({total} bytes written in total)");
+    return 0;
+}
 if (args.Length > 0 && args[0] == "profile") return ProfileDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..]);
 
