@@ -18,7 +18,13 @@ public static class ProfileDriver
         int events = int.Parse(Arg(args, "--events") ?? "1000000");
         int repeat = int.Parse(Arg(args, "--repeat") ?? "5");
         using var sampler = args.Contains("--alloc") ? new AllocationSampler() : null;
-        if (args.Contains("--steady")) return Steady(library, workload, events, repeat);
+        if (args.Contains("--steady"))
+        {
+            using var steadySampler = args.Contains("--alloc") ? new AllocationSampler() : null;
+            Steady(library, workload, events, repeat);
+            if (steadySampler is not null) PrintSamples(steadySampler);
+            return 0;
+        }
         Console.WriteLine($"# {library} {workload}, {events:N0} events x {repeat}, load {LatencyHarness.LoadAverage()}");
         for (int r = 0; r < repeat; r++)
         {
@@ -38,8 +44,7 @@ public static class ProfileDriver
         }
         if (sampler is not null)
         {
-            Console.WriteLine("# allocation samples (AllocationTick, ~100 KB each) by type:");
-            foreach (var (type, n) in sampler.Counts.OrderByDescending(kv => kv.Value).Take(15)) Console.WriteLine($"{n,8}  {type}");
+            PrintSamples(sampler);
         }
         return 0;
     }
@@ -75,6 +80,12 @@ public static class ProfileDriver
             File.Delete(path);
         }
         return 0;
+    }
+
+    private static void PrintSamples(AllocationSampler sampler)
+    {
+        Console.WriteLine("# allocation samples (AllocationTick, ~100 KB each; warm-up included) by type:");
+        foreach (var (type, n) in sampler.Counts.OrderByDescending(kv => kv.Value).Take(15)) Console.WriteLine($"{n,8}  {type}");
     }
 
     /// <summary>Counts the runtime's AllocationTick events by type name.</summary>
