@@ -1,4 +1,26 @@
 using BenchmarkDotNet.Running;
+using StructuredLog.Benchmarks;
 
-// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- --filter '*'
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- <BenchmarkDotNet arguments>
+//   e.g. --filter '*' (everything), --filter '*PeerEndToEnd*', --list flat
+// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- quick [workload]
+//   all peers for one workload in under 3 minutes on 2 cores (see docs/benchmarks.md)
+// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- latency [--producers 4] [--events 100000] [--library X]
+//   caller latency histogram (p50/p99/p99.9), not BenchmarkDotNet
+if (args.Length > 0 && args[0] == "latency") return LatencyHarness.Run(args[1..]);
+if (args.Length > 0 && args[0] == "format")
+{
+    // Formats one event's JSON line N times on this thread only (for callgrind instruction counts).
+    var breakdown = new CostBreakdownBenchmarks();
+    breakdown.Setup();
+    int count = args.Length > 1 ? int.Parse(args[1]) : 100_000;
+    long total = 0;
+    for (int i = 0; i < count; i++) total += breakdown.FormatJson();
+    Console.WriteLine($"formatted {count:N0} events ({total} bytes written in total)");
+    return 0;
+}
+if (args.Length > 0 && args[0] == "profile") return ProfileDriver.Run(args[1..]);
+if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..]);
+
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(CoreBenchmarks).Assembly).Run(args, BenchmarkConfig.Create(quick: false));
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

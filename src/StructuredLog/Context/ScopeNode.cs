@@ -15,6 +15,7 @@ public sealed class ScopeNode
     {
         Parent = parent;
         Properties = properties;
+        PropertyArray = properties;
         Message = message;
     }
 
@@ -23,6 +24,9 @@ public sealed class ScopeNode
 
     /// <summary>The properties this scope adds.</summary>
     public IReadOnlyList<LogProperty> Properties { get; }
+
+    /// <summary><see cref="Properties"/> as an array: formatters iterate it for every event, without an enumerator allocation.</summary>
+    internal readonly LogProperty[] PropertyArray;
 
     /// <summary>A scope without properties carries a plain message instead (e.g. MEL's <c>BeginScope("text")</c>).</summary>
     public string? Message { get; }

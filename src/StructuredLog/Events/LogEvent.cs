@@ -74,7 +74,7 @@ public readonly struct LogEvent
         }
         for (var scope = Record.Scope; scope is not null; scope = scope.Parent)
         {
-            foreach (var p in scope.Properties)
+            foreach (var p in scope.PropertyArray)
             {
                 if (p.Name == name) { value = p.Value; return true; }
             }
@@ -107,13 +107,23 @@ public readonly struct LogEvent
     /// Renders the message (template with its holes filled) as UTF-8 into <paramref name="output"/>.
     /// Holes without a value are written as they appear in the template.
     /// </summary>
-    public void RenderMessage(IBufferWriter<byte> output)
+    public void RenderMessage(IBufferWriter<byte> output) => RenderMessage(output, null);
+
+    /// <summary>Renders the message, taking plain numeric arguments already formatted by <paramref name="memo"/>.</summary>
+    internal void RenderMessage(IBufferWriter<byte> output, NumberMemo? memo)
     {
-        foreach (var token in Record.Template.Tokens)
+        bool byIndex = !Record.BindByName;
+        foreach (var token in Record.Template.TokenArray)
         {
-            if (!token.IsHole)
+            if (token.LiteralUtf8 is { } literal)
             {
-                LogValue.WriteString(output, token.Text);
+                literal.CopyTo(output.GetSpan(literal.Length));
+                output.Advance(literal.Length);
+            }
+            else if (memo is not null && byIndex && token.Format is null && memo.TryGet(token.ArgumentIndex, out var number))
+            {
+                number.CopyTo(output.GetSpan(number.Length));
+                output.Advance(number.Length);
             }
             else if (TryGetHoleValue(token, out var p))
             {

@@ -17,6 +17,7 @@ public sealed class MessageTemplate
     {
         Text = text;
         Tokens = tokens;
+        TokenArray = tokens;
         var holes = new List<TemplateToken>();
         bool allPositional = true;
         foreach (var t in tokens)
@@ -54,6 +55,9 @@ public sealed class MessageTemplate
     /// <summary>Literal text and holes, in order.</summary>
     public IReadOnlyList<TemplateToken> Tokens { get; }
 
+    /// <summary><see cref="Tokens"/> as an array, so that renderers iterate without an enumerator allocation.</summary>
+    internal readonly TemplateToken[] TokenArray;
+
     /// <summary>True when every hole is numeric (<c>{0}</c>, <c>{1}</c>): holes bind arguments by number.</summary>
     public bool IsPositional { get; }
 
@@ -61,6 +65,9 @@ public sealed class MessageTemplate
     public IReadOnlyList<string> PropertyNames { get; }
 
     internal readonly string?[] PropertyFormats;
+
+    /// <summary>Per-redactor cache of which argument names are sensitive (see <c>Redactor.AnySensitive</c>).</summary>
+    internal object? RedactionCache;
     internal readonly bool[] PropertyDestructure;
 
     /// <summary>The name of argument <paramref name="index"/>: the hole's name, or <c>argN</c> for extra arguments.</summary>

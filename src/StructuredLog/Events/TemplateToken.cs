@@ -10,7 +10,12 @@ public sealed class TemplateToken
         Format = format;
         Destructure = destructure;
         ArgumentIndex = argumentIndex;
+        // Literal text is rendered into every message: encode it once (invalid UTF-16 becomes U+FFFD).
+        LiteralUtf8 = propertyName is null ? System.Text.Encoding.UTF8.GetBytes(text) : null;
     }
+
+    /// <summary>The UTF-8 form of literal text (null for holes).</summary>
+    internal readonly byte[]? LiteralUtf8;
 
     /// <summary>For literal text the unescaped text; for a hole, its source text (e.g. <c>{Elapsed:F1}</c>).</summary>
     public string Text { get; }

@@ -47,6 +47,28 @@ public sealed class Redactor
         }
     }
 
+    /// <summary>
+    /// Which of <paramref name="template"/>'s argument names (<see cref="MessageTemplate.PropertyNames"/>)
+    /// are sensitive, computed once per template and kept on it, so the writer does not look names up
+    /// (under a lock) for every property of every event. Returns false when none is.
+    /// </summary>
+    internal bool AnySensitive(MessageTemplate template, out bool[] mask)
+    {
+        if (template.RedactionCache is TemplateMask cached && ReferenceEquals(cached.Owner, this))
+        {
+            mask = cached.Mask;
+            return cached.Any;
+        }
+        var names = template.PropertyNames;
+        mask = new bool[names.Count];
+        bool any = false;
+        for (int i = 0; i < mask.Length; i++) any |= mask[i] = IsSensitive(names[i]);
+        template.RedactionCache = new TemplateMask(this, mask, any);
+        return any;
+    }
+
+    private sealed record TemplateMask(Redactor Owner, bool[] Mask, bool Any);
+
     /// <summary>The property, or a copy with its value masked.</summary>
     public LogProperty Apply(in LogProperty property) =>
         property.Value.IsNull || !IsSensitive(property.Name) ? property : new LogProperty(property.Name, s_mask);

@@ -67,18 +67,20 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteStartObject();
         json.WriteString(Names.T, e.Timestamp);
         json.WriteString(Names.L, LevelNames.Get(e.Level));
-        if (IncludeRenderedMessage) WriteRendered(json, Names.M, e);
-        if (IncludeTemplate) json.WriteString(Names.Mt, e.Template.TextUtf8.Span);
+        var memo = NumberMemo.ForThread();
+        memo.Prepare(e);
+        if (IncludeRenderedMessage) WriteRendered(json, Names.M, e, memo);
+        if (IncludeTemplate) WriteTemplate(json, Names.Mt, e.Template);
         if (e.Exception is { } ex) WriteStringSafe(json, Names.X, ExceptionText(ex));
         if (e.HasTrace)
         {
             WriteHex(json, Names.Tr, e.TraceId);
             WriteHex(json, Names.Sp, e.SpanId);
         }
-        WriteStringSafe(json, Names.C, e.Category);
+        WriteCached(json, Names.C, e.Category);
         if (e.EventId != 0) json.WriteNumber(Names.I, e.EventId);
         if (e.EventName is { } en) WriteStringSafe(json, Names.En, en);
-        WriteProperties(json, e);
+        WriteProperties(json, e, memo);
         json.WriteEndObject();
     }
 
@@ -88,7 +90,9 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteString(Names.Timestamp, e.Timestamp);
         json.WriteString(Names.SeverityText, LevelNames.OpenTelemetryText(e.Level));
         json.WriteNumber(Names.SeverityNumber, LevelNames.OpenTelemetryNumber(e.Level));
-        if (IncludeRenderedMessage) WriteRendered(json, Names.Body, e);
+        var memo = NumberMemo.ForThread();
+        memo.Prepare(e);
+        if (IncludeRenderedMessage) WriteRendered(json, Names.Body, e, memo);
         if (e.HasTrace)
         {
             WriteHex(json, Names.TraceId, e.TraceId);
@@ -97,8 +101,8 @@ public sealed class JsonFormatter : ILogFormatter
         }
         json.WritePropertyName(Names.Attributes);
         json.WriteStartObject();
-        if (IncludeTemplate) json.WriteString(Names.MessageTemplate, e.Template.TextUtf8.Span);
-        WriteStringSafe(json, Names.Category, e.Category);
+        if (IncludeTemplate) WriteTemplate(json, Names.MessageTemplate, e.Template);
+        WriteCached(json, Names.Category, e.Category);
         if (e.EventId != 0) json.WriteNumber(Names.EventId, e.EventId);
         if (e.EventName is { } en) WriteStringSafe(json, Names.EventName, en);
         if (e.Exception is { } ex)
@@ -107,25 +111,27 @@ public sealed class JsonFormatter : ILogFormatter
             WriteStringSafe(json, Names.ExceptionMessage, SafeMessage(ex));
             WriteStringSafe(json, Names.ExceptionStacktrace, ExceptionText(ex));
         }
-        WriteProperties(json, e);
+        WriteProperties(json, e, memo);
         json.WriteEndObject();
         json.WriteEndObject();
     }
 
-    private static void WriteProperties(Utf8JsonWriter json, in LogEvent e)
+    private static void WriteProperties(Utf8JsonWriter json, in LogEvent e, NumberMemo memo)
     {
         var props = e.Properties;
         int maxChars = e.Record.MaxValueChars;
-        foreach (ref readonly var p in props)
+        for (int i = 0; i < props.Length; i++)
         {
+            ref readonly var p = ref props[i];
             WritePropertyName(json, p.Name);
-            if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(json, p.Value.AsObject);
+            if (memo.TryGet(i, out var number)) json.WriteRawValue(number, skipInputValidation: true);
+            else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(json, p.Value.AsObject);
             else WriteValue(json, p.Value, p.Format, maxChars);
         }
         // Scope properties, innermost first; a name already written is not repeated.
         for (var scope = e.Scope; scope is not null; scope = scope.Parent)
         {
-            foreach (var p in scope.Properties)
+            foreach (var p in scope.PropertyArray)
             {
                 if (Contains(props, p.Name) || ShadowedByInnerScope(e.Scope, scope, p.Name)) continue;
                 WritePropertyName(json, p.Name);
@@ -143,7 +149,7 @@ public sealed class JsonFormatter : ILogFormatter
     private static bool ShadowedByInnerScope(ScopeNode? innermost, ScopeNode current, string name)
     {
         for (var s = innermost; s is not null && !ReferenceEquals(s, current); s = s.Parent)
-            foreach (var p in s.Properties) if (p.Name == name) return true;
+            foreach (var p in s.PropertyArray) if (p.Name == name) return true;
         return false;
     }
 
@@ -165,11 +171,11 @@ public sealed class JsonFormatter : ILogFormatter
         }
     }
 
-    private static void WriteRendered(Utf8JsonWriter json, JsonEncodedText name, in LogEvent e)
+    private static void WriteRendered(Utf8JsonWriter json, JsonEncodedText name, in LogEvent e, NumberMemo memo)
     {
         var scratch = t_message ??= new ArrayBufferWriter<byte>(1024);
         scratch.ResetWrittenCount();
-        e.RenderMessage(scratch);
+        e.RenderMessage(scratch, memo);
         json.WriteString(name, scratch.WrittenSpan);
         if (scratch.Capacity > 1 << 20) t_message = null; // don't pin a huge buffer forever
     }
@@ -257,8 +263,25 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteString(name, scratch.WrittenSpan);
     }
 
+    private static void WriteTemplate(Utf8JsonWriter json, JsonEncodedText name, MessageTemplate template)
+    {
+        if (JsonTextCache.TryGet(template.Text, Encoder, out var encoded)) json.WriteString(name, encoded);
+        else json.WriteString(name, template.TextUtf8.Span);
+    }
+
+    private static void WriteCached(Utf8JsonWriter json, JsonEncodedText name, string value)
+    {
+        if (JsonTextCache.TryGet(value, Encoder, out var encoded)) json.WriteString(name, encoded);
+        else WriteStringSafe(json, name, value);
+    }
+
     internal static void WritePropertyName(Utf8JsonWriter json, string name)
     {
+        if (JsonTextCache.TryGet(name, Encoder, out var encoded))
+        {
+            json.WritePropertyName(encoded);
+            return;
+        }
         Span<byte> buffer = stackalloc byte[256];
         if (name.Length <= 80)
         {

@@ -38,7 +38,7 @@ public sealed class LogfmtFormatter : ILogFormatter
         }
         foreach (ref readonly var p in e.Properties) Property(output, scratch, p);
         for (var scope = e.Scope; scope is not null; scope = scope.Parent)
-            foreach (var p in scope.Properties) Property(output, scratch, p);
+            foreach (var p in scope.PropertyArray) Property(output, scratch, p);
         if (e.Exception is { } ex) Pair(output, scratch, "exception", JsonFormatter.ExceptionText(ex));
         LineEscaping.Byte(output, (byte)'\n');
     }

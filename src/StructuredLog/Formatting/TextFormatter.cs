@@ -79,7 +79,7 @@ public sealed class TextFormatter : ILogFormatter
         var props = e.Properties;
         for (int i = e.ArgumentCount; i < props.Length; i++) Write(props[i], ref open, output, scratch);
         for (var scope = e.Scope; scope is not null; scope = scope.Parent)
-            foreach (var p in scope.Properties) Write(p, ref open, output, scratch);
+            foreach (var p in scope.PropertyArray) Write(p, ref open, output, scratch);
         if (open) LineEscaping.Byte(output, (byte)'}');
 
         static void Write(in LogProperty p, ref bool open, IBufferWriter<byte> output, ArrayBufferWriter<byte> scratch)

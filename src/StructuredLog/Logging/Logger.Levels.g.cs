@@ -728,14 +728,14 @@ public sealed partial class Logger
         Write6<T0, T1, T2, T3, T4, T5>(LogLevel.Fatal, exception, messageTemplate, arg0, arg1, arg2, arg3, arg4, arg5);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write0(LogLevel level, Exception? exception, string template)
     {
         if (!Begin(level, exception, template, 0, out long pos)) return;
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write1<T0>(LogLevel level, Exception? exception, string template, T0 a0)
     {
         if (!Begin(level, exception, template, 1, out long pos)) return;
@@ -744,7 +744,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write2<T0, T1>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1)
     {
         if (!Begin(level, exception, template, 2, out long pos)) return;
@@ -754,7 +754,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write3<T0, T1, T2>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2)
     {
         if (!Begin(level, exception, template, 3, out long pos)) return;
@@ -765,7 +765,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write4<T0, T1, T2, T3>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3)
     {
         if (!Begin(level, exception, template, 4, out long pos)) return;
@@ -777,7 +777,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write5<T0, T1, T2, T3, T4>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4)
     {
         if (!Begin(level, exception, template, 5, out long pos)) return;
@@ -790,7 +790,7 @@ public sealed partial class Logger
         Publish(pos);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write6<T0, T1, T2, T3, T4, T5>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
         if (!Begin(level, exception, template, 6, out long pos)) return;

@@ -51,7 +51,8 @@ for n in range(0, MAX_ARGS + 1):
     tps = ", ".join(f"T{i}" for i in range(n))
     gen = f"<{tps}>" if n else ""
     params = "".join(f", T{i} a{i}" for i in range(n))
-    w(f"    [MethodImpl(MethodImplOptions.AggressiveInlining)]")
+    # Not inlined: inlined, they widen every caller's frame even when the level is disabled.
+    w(f"    [MethodImpl(MethodImplOptions.NoInlining)]")
     w(f"    private void Write{n}{gen}(LogLevel level, Exception? exception, string template{params})")
     w("    {")
     w(f"        if (!Begin(level, exception, template, {n}, out long pos)) return;")

@@ -102,7 +102,7 @@ public sealed partial class Logger
     {
         if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return false;
         ref EventSlot s = ref _ring.Cell(position);
-        s.TimestampTicks = DateTime.UtcNow.Ticks;
+        s.Timestamp = Stopwatch.GetTimestamp();
         s.Logger = this;
         s.Level = level;
         s.Template = template;
@@ -134,14 +134,20 @@ public sealed partial class Logger
         if (_pipeline.WriterIdle) _pipeline.WakeWriter();
     }
 
-    /// <summary>Publishes an interpolated call captured by a handler.</summary>
+    /// <summary>Publishes an interpolated call captured by a handler (nothing when the level was disabled).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteInterpolated(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
     {
-        if (!capture.Enabled) return;
+        if (capture.Enabled) WriteInterpolatedCore(level, exception, ref capture);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteInterpolatedCore(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
+    {
         int n = capture.Count;
         if (!Begin(level, exception, null, n, out long pos))
         {
-            capture.ReturnOverflow();
+            capture.Release();
             return;
         }
         ref EventSlot s = ref _ring.Cell(pos);
@@ -154,7 +160,7 @@ public sealed partial class Logger
         {
             capture.Parts.CopyTo(s.Arguments);
         }
-        capture.ReturnOverflow();
+        capture.Release();
         Publish(pos);
     }
 }

@@ -24,7 +24,8 @@ internal struct EventSlot
 
     /// <summary>Vyukov sequence: equals the position when free for that lap, position + 1 when published.</summary>
     public long Sequence;
-    public long TimestampTicks;
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> on the calling thread; the writer converts it to UTC (<see cref="TimestampClock"/>).</summary>
+    public long Timestamp;
     public Logger? Logger;
     public string? Template;
     public Exception? Exception;

@@ -41,6 +41,7 @@ internal sealed class EventWriter
     private readonly int _maxValueChars;
     private readonly EnrichmentTarget _enrichment = new();
     private readonly TemplateResolver _templates = new();
+    private readonly TimestampClock _clock = new();
     private readonly Dictionary<(MessageTemplate, int), long> _sampleCounters = new();
     private readonly Dictionary<MessageTemplate, RateBucket> _buckets = new();
     private readonly Random _random = new();
@@ -239,6 +240,7 @@ internal sealed class EventWriter
     /// <summary>Copies up to one batch of published slots into records and releases the slots.</summary>
     private int Drain()
     {
+        _clock.AnchorIfStale(Stopwatch.GetTimestamp());
         int n = 0;
         while (n < _batchSize && _ring.TryPeek(out long pos))
         {
@@ -252,7 +254,7 @@ internal sealed class EventWriter
 
     private void Materialize(ref EventSlot s, EventRecord r)
     {
-        r.TimestampTicks = s.TimestampTicks;
+        r.TimestampTicks = _clock.ToUtcTicks(s.Timestamp);
         r.Level = s.Level;
         r.Category = s.Logger!.Category;
         r.Exception = s.Exception;
@@ -275,13 +277,16 @@ internal sealed class EventWriter
             var template = _templates.ResolveInterpolated(args);
             r.Template = template;
             r.BindByName = false;
+            bool[]? mask = null;
+            bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
             int hole = 0;
             foreach (ref readonly var a in args)
             {
                 if (a.IsLiteral) continue;
-                var token = template.HoleByIndex(hole++);
+                var token = template.HoleByIndex(hole);
                 var p = new LogProperty(token.PropertyName!, a.Value, token.Format, token.Destructure);
-                r.AddProperty(redactor is null ? p : redactor.Apply(p));
+                r.AddProperty(redact && (hole >= mask!.Length || mask[hole]) ? redactor!.Apply(p) : p);
+                hole++;
             }
         }
         else
@@ -290,6 +295,9 @@ internal sealed class EventWriter
             r.Template = template;
             bool named = (s.Flags & SlotFlags.NamedArguments) != 0;
             r.BindByName = named;
+            bool[]? mask = null;
+            // Positional arguments take the template's names: whether they are sensitive is known per template.
+            bool redactAll = named || redactor is not null && (redactor.AnySensitive(template, out mask) || args.Length > mask.Length);
             for (int i = 0; i < args.Length; i++)
             {
                 ref readonly var a = ref args[i];
@@ -307,7 +315,7 @@ internal sealed class EventWriter
                     p = new LogProperty(template.GetPropertyName(i), a.Value,
                         inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
                 }
-                r.AddProperty(redactor is null ? p : redactor.Apply(p));
+                r.AddProperty(redactor is not null && redactAll ? redactor.Apply(p) : p);
             }
         }
         r.ArgumentCount = r.PropertyCount;

@@ -26,6 +26,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
     private readonly LogBatch _batch = new();
     private readonly List<Chunk> _inFlightChunks = new();
+    private readonly Stack<Chunk> _freeChunks = new();   // standard-size chunks ready for reuse (under _lock)
     private Chunk _chunk = new(ChunkSize);
     private long _queuedBytes;
     private long _enqueuedSequence;   // sequence numbers handed out
@@ -161,6 +162,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
                 _failed += _queue.Count;
                 SelfLog.Write(Name, $"{_queue.Count} events were still queued at shutdown and are lost");
                 while (_queue.TryDequeue(out var e)) Release(e.Chunk);
+                while (_freeChunks.TryPop(out var free)) free.Return();
             }
             _completedSequence = _enqueuedSequence;
             CompleteFlushWaiters();
@@ -178,12 +180,17 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     private async Task RunAsync()
     {
         var random = new Random();
+        CancellationTokenSource? timeout = null;
         while (true)
         {
             await WaitForBatchAsync().ConfigureAwait(false);
             if (!TakeBatch())
             {
-                if (_disposing) return;
+                if (_disposing)
+                {
+                    timeout?.Dispose();
+                    return;
+                }
                 continue;
             }
             Exception? error = null;
@@ -192,7 +199,12 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             {
                 try
                 {
-                    using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token);
+                    // One linked source reused batch after batch (TryReset), a new one only after a timeout fired.
+                    if (timeout is null || !timeout.TryReset())
+                    {
+                        timeout?.Dispose();
+                        timeout = CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token);
+                    }
                     timeout.CancelAfter(Options.WriteTimeout);
                     await WriteBatchAsync(_batch, timeout.Token).ConfigureAwait(false);
                     delivered = true;
@@ -326,8 +338,8 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
         if (_chunk.Buffer.Length - _chunk.Position < bytes.Length)
         {
             _chunk.Sealed = true;
-            if (_chunk.References == 0) _chunk.Return();
-            _chunk = new Chunk(ChunkSize);
+            if (_chunk.References == 0) Recycle(_chunk);
+            _chunk = _freeChunks.TryPop(out var reused) ? reused : new Chunk(ChunkSize);
         }
         var c = _chunk;
         bytes.CopyTo(c.Buffer.AsSpan(c.Position));
@@ -337,9 +349,29 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
         return (memory, c);
     }
 
-    private static void Release(Chunk chunk)
+    private void Release(Chunk chunk)
     {
-        if (--chunk.References == 0 && chunk.Sealed) chunk.Return();
+        if (--chunk.References == 0 && chunk.Sealed) Recycle(chunk);
+    }
+
+    /// <summary>
+    /// Keeps a drained standard-size chunk for reuse instead of handing its buffer back to the shared
+    /// pool: the writer thread rents and the I/O task returns, and the shared pool's per-thread caches
+    /// then keep allocating fresh 64 KB buffers. Bounded by the queue's byte limit.
+    /// </summary>
+    private void Recycle(Chunk chunk)
+    {
+        if (chunk.Buffer.Length == ChunkSize && !_disposing && (long)_freeChunks.Count * ChunkSize < Options.QueueBytesLimit && _freeChunks.Count < 256)
+        {
+            chunk.Position = 0;
+            chunk.References = 0;
+            chunk.Sealed = false;
+            _freeChunks.Push(chunk);
+        }
+        else
+        {
+            chunk.Return();
+        }
     }
 
     private readonly record struct Entry(BufferedLogEvent Event, Chunk Chunk);

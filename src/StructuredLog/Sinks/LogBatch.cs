@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections;
+using System.Runtime.InteropServices;
 
 namespace StructuredLog.Sinks;
 
@@ -33,10 +34,35 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
         }
     }
 
-    /// <summary>Writes every payload, back to back, to <paramref name="stream"/>.</summary>
+    /// <summary>
+    /// Writes every payload, back to back, to <paramref name="stream"/>. Payloads that lie next to each
+    /// other in memory (the batching base stores them contiguously) go out in one write.
+    /// </summary>
     public async ValueTask WritePayloadsToAsync(Stream stream, CancellationToken cancellationToken)
     {
-        for (int i = 0; i < Count; i++) await stream.WriteAsync(_items[i].Payload, cancellationToken).ConfigureAwait(false);
+        int i = 0;
+        while (i < Count)
+        {
+            var run = ContiguousRun(ref i);
+            await stream.WriteAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The longest run of payloads from <paramref name="index"/> on that are adjacent in one array, as one block; advances the index past it.</summary>
+    private ReadOnlyMemory<byte> ContiguousRun(ref int index)
+    {
+        var first = _items[index++].Payload;
+        if (!MemoryMarshal.TryGetArray(first, out var segment) || segment.Array is null) return first;
+        int end = segment.Offset + segment.Count;
+        while (index < Count
+            && MemoryMarshal.TryGetArray(_items[index].Payload, out var next)
+            && ReferenceEquals(next.Array, segment.Array)
+            && next.Offset == end)
+        {
+            end += next.Count;
+            index++;
+        }
+        return segment.Array.AsMemory(segment.Offset, end - segment.Offset);
     }
 
     internal void Add(in BufferedLogEvent e)

@@ -1,0 +1,67 @@
+using System.Buffers;
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using StructuredLog.Events;
+using StructuredLog.Formatting;
+
+namespace StructuredLog.Benchmarks;
+
+/// <summary>
+/// The pieces the targets are bounded by, measured alone on this machine: what one enabled call has
+/// to read on the calling thread (clock, Activity.Current, an uncontended compare-and-swap), and what
+/// the writer thread spends formatting one event as a JSON line (the end-to-end floor per event,
+/// before any I/O).
+/// </summary>
+[MemoryDiagnoser]
+public class CostBreakdownBenchmarks
+{
+    private readonly ArrayBufferWriter<byte> _output = new(1 << 20);
+    private long _cell;
+    private EventRecord _record = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var template = MessageTemplate.Parse("Processed order {A} in {B} ms for {C}");
+        _record = new EventRecord
+        {
+            TimestampTicks = DateTime.UtcNow.Ticks,
+            Level = LogLevel.Info,
+            Category = "Benchmarks.Orders",
+            Template = template,
+            MaxValueChars = 32 * 1024,
+        };
+        _record.AddProperty(new LogProperty("A", LogValue.From(4711)));
+        _record.AddProperty(new LogProperty("B", LogValue.From(1177.75)));
+        _record.AddProperty(new LogProperty("C", LogValue.From("alice")));
+        _record.ArgumentCount = 3;
+    }
+
+    [Benchmark(Description = "Calling thread: DateTime.UtcNow")]
+    public long UtcNow() => DateTime.UtcNow.Ticks;
+
+    [Benchmark(Description = "Calling thread: Stopwatch.GetTimestamp")]
+    public long MonotonicClock() => Stopwatch.GetTimestamp();
+
+    [Benchmark(Description = "Calling thread: Activity.Current (none)")]
+    public Activity? CurrentActivity() => Activity.Current;
+
+    [Benchmark(Description = "Calling thread: uncontended CAS")]
+    public long CompareExchange() => Interlocked.CompareExchange(ref _cell, _cell + 1, _cell);
+
+    [Benchmark(Description = "Writer: JSON line for one 3-arg event")]
+    public int FormatJson()
+    {
+        if (_output.WrittenCount > (1 << 19)) _output.ResetWrittenCount();
+        JsonFormatter.Default.Format(new LogEvent(_record), _output);
+        return _output.WrittenCount;
+    }
+
+    [Benchmark(Description = "Writer: render the message only")]
+    public int RenderMessage()
+    {
+        if (_output.WrittenCount > (1 << 19)) _output.ResetWrittenCount();
+        new LogEvent(_record).RenderMessage(_output);
+        return _output.WrittenCount;
+    }
+}

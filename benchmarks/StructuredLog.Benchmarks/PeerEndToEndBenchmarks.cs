@@ -1,0 +1,56 @@
+using BenchmarkDotNet.Attributes;
+using StructuredLog.Benchmarks.Peers;
+
+namespace StructuredLog.Benchmarks;
+
+/// <summary>
+/// Workloads 4 and 5: <see cref="Events"/> events (int, double, string) written as JSON lines to a file,
+/// timed from the first call until the library is flushed and disposed (so every byte is in the file).
+/// The logger and its file are created in the iteration setup (not timed). Variants: an error with an
+/// exception every 100 events; all events inside a scope and a started W3C activity.
+/// Allocated bytes are the whole process's (<c>GC.GetTotalAllocatedBytes</c>), divided by the events.
+/// </summary>
+[MemoryDiagnoser]
+[WarmupCount(1)]
+[IterationCount(8)]
+public class PeerEndToEndBenchmarks
+{
+    public const int DefaultEvents = 200_000;
+
+    private Peer? _peer;
+    private string _path = "";
+
+    /// <summary>Events per invocation (the smoke test lowers it).</summary>
+    public static int Events { get; set; } = DefaultEvents;
+
+    [ParamsAllValues]
+    public Library Library { get; set; }
+
+    [ParamsAllValues]
+    public Workload Workload { get; set; }
+
+    /// <summary>The file of the last iteration (kept until the next setup, for checks).</summary>
+    public string LastPath => _path;
+
+    [IterationSetup]
+    public void CreateLogger()
+    {
+        DeleteFile();
+        _path = Path.Combine(Path.GetTempPath(), $"sl-bench-{Environment.ProcessId}-{Library}-{Workload}-{Guid.NewGuid():N}.jsonl");
+        _peer = Peer.Create(Library, _path);
+    }
+
+    [Benchmark(OperationsPerInvoke = DefaultEvents)]
+    [InvocationCount(1)]
+    public void JsonToFile()
+    {
+        _peer!.EndToEnd(Events, Workload);
+        _peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
+
+    [GlobalCleanup]
+    public void DeleteFile()
+    {
+        if (_path.Length > 0 && File.Exists(_path)) File.Delete(_path);
+    }
+}

@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using StructuredLog.Events;
+using StructuredLog.Sinks;
+
+namespace StructuredLog.Benchmarks.Peers;
+
+/// <summary>
+/// StructuredLog: the default pipeline (ring of 16,384 events, backpressure Wait), JSON lines through
+/// the core <see cref="StreamSink"/> with <see cref="Formatting.JsonFormatter.Default"/>; the null
+/// target is a sink whose <c>Emit</c> only counts.
+/// </summary>
+public sealed class StructuredLogPeer : Peer
+{
+    private readonly LogPipeline _pipeline;
+    private readonly Logger _log;
+    private readonly CountingSink? _counter;
+
+    public StructuredLogPeer(string? path) : base(Library.StructuredLog)
+    {
+        var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).FlushOnProcessExit(false);
+        if (path is null) builder.WriteTo(_counter = new CountingSink());
+        else builder.WriteTo(new StreamSink(path));
+        _pipeline = builder.Build();
+        _log = _pipeline.GetLogger("Benchmarks.Orders");
+    }
+
+    public override long Delivered => _counter?.Count ?? _pipeline.EventsProcessed;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void DisabledBurst(int count)
+    {
+        var log = _log;
+        for (int i = 0; i < count; i++) log.Debug(Template, i, 1.5, "alice");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    protected override void LogBurst(int start, int count, int exceptionEvery)
+    {
+        var log = _log;
+        int end = start + count;
+        for (int i = start; i < end; i++)
+        {
+            if (exceptionEvery > 0 && i % exceptionEvery == 0) log.Error(SampleException, ErrorTemplate, i);
+            else log.Info(Template, i, i * 0.25, Customer(i));
+        }
+    }
+
+    protected override IDisposable BeginScope(string name, int value) => _log.BeginScope(name, value);
+
+    public override Task FlushAsync() => _pipeline.FlushAsync();
+
+    public override async ValueTask DisposeAsync() => await _pipeline.DisposeAsync();
+
+    /// <summary>A sink that only counts (the writer still materialises every event).</summary>
+    public sealed class CountingSink : ILogSink
+    {
+        private long _count;
+
+        public long Count => Volatile.Read(ref _count);
+
+        public void Emit(ReadOnlySpan<LogEvent> batch) => Volatile.Write(ref _count, _count + batch.Length);
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using StructuredLog.Benchmarks.Peers;
+
+namespace StructuredLog.Benchmarks;
+
+/// <summary>
+/// <c>profile [--library X] [--workload Plain] [--events 1000000] [--repeat 5] [--alloc] [--steady]</c>: runs the end-to-end
+/// workload outside BenchmarkDotNet, printing events/s and whole-process bytes allocated per event
+/// (<see cref="GC.GetTotalAllocatedBytes"/>) for each repetition. Meant to run under a profiler
+/// (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>).
+/// </summary>
+public static class ProfileDriver
+{
+    public static int Run(string[] args)
+    {
+        var library = Enum.Parse<Library>(Arg(args, "--library") ?? "StructuredLog", ignoreCase: true);
+        var workload = Enum.Parse<Workload>(Arg(args, "--workload") ?? "Plain", ignoreCase: true);
+        int events = int.Parse(Arg(args, "--events") ?? "1000000");
+        int repeat = int.Parse(Arg(args, "--repeat") ?? "5");
+        using var sampler = args.Contains("--alloc") ? new AllocationSampler() : null;
+        if (args.Contains("--steady"))
+        {
+            using var steadySampler = args.Contains("--alloc") ? new AllocationSampler() : null;
+            Steady(library, workload, events, repeat);
+            if (steadySampler is not null) PrintSamples(steadySampler);
+            return 0;
+        }
+        Console.WriteLine($"# {library} {workload}, {events:N0} events x {repeat}, load {LatencyHarness.LoadAverage()}");
+        for (int r = 0; r < repeat; r++)
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"sl-profile-{Environment.ProcessId}-{r}.jsonl");
+            var peer = Peer.Create(library, path);
+            long allocated = GC.GetTotalAllocatedBytes(precise: true);
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            peer.EndToEnd(events, workload);
+            peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            sw.Stop();
+            allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+            cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            long bytes = new FileInfo(path).Length;
+            File.Delete(path);
+            Console.WriteLine($"{library} {workload}: {events / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s, {cpu.TotalNanoseconds / events:F0} ns CPU/event (all threads), {allocated / (double)events:F1} B allocated/event, {bytes / (double)events:F0} B/event in the file");
+        }
+        if (sampler is not null)
+        {
+            PrintSamples(sampler);
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Steady state: one logger for the whole run; after a warm-up of <paramref name="events"/> events,
+    /// each repetition logs <paramref name="events"/> more and waits for the flush, measuring whole-process
+    /// allocation over that window only (no per-logger setup inside it).
+    /// </summary>
+    private static int Steady(Library library, Workload workload, int events, int repeat)
+    {
+        Console.WriteLine($"# steady state: {library} {workload}, warm-up {events:N0} events, then {events:N0} x {repeat}, load {LatencyHarness.LoadAverage()}");
+        var path = Path.Combine(Path.GetTempPath(), $"sl-profile-steady-{Environment.ProcessId}.jsonl");
+        var peer = Peer.Create(library, path);
+        try
+        {
+            peer.EndToEnd(events, workload);
+            peer.FlushAsync().GetAwaiter().GetResult();
+            for (int r = 0; r < repeat; r++)
+            {
+                long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var sw = Stopwatch.StartNew();
+                peer.EndToEnd(events, workload);
+                peer.FlushAsync().GetAwaiter().GetResult();
+                sw.Stop();
+                allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
+                Console.WriteLine($"{library} {workload} steady: {events / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s, {allocated / (double)events:F3} B allocated/event ({allocated:N0} B in total)");
+            }
+        }
+        finally
+        {
+            peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            File.Delete(path);
+        }
+        return 0;
+    }
+
+    private static void PrintSamples(AllocationSampler sampler)
+    {
+        Console.WriteLine("# allocation samples (AllocationTick, ~100 KB each; warm-up included) by type:");
+        foreach (var (type, n) in sampler.Counts.OrderByDescending(kv => kv.Value).Take(15)) Console.WriteLine($"{n,8}  {type}");
+    }
+
+    /// <summary>Counts the runtime's AllocationTick events by type name.</summary>
+    private sealed class AllocationSampler : System.Diagnostics.Tracing.EventListener
+    {
+        public readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> Counts = new();
+
+        protected override void OnEventSourceCreated(System.Diagnostics.Tracing.EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime")
+                EnableEvents(source, System.Diagnostics.Tracing.EventLevel.Verbose, (System.Diagnostics.Tracing.EventKeywords)0x1 /* GC */);
+        }
+
+        protected override void OnEventWritten(System.Diagnostics.Tracing.EventWrittenEventArgs e)
+        {
+            if (e.EventName != "GCAllocationTick_V4" || e.Payload is null) return;
+            int i = e.PayloadNames!.IndexOf("TypeName");
+            if (i >= 0) Counts.AddOrUpdate(e.Payload[i]?.ToString() ?? "?", 1, (_, n) => n + 1);
+        }
+    }
+
+    private static string? Arg(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+}

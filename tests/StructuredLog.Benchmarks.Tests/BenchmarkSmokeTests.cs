@@ -1,0 +1,54 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Loggers;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using StructuredLog.Benchmarks;
+using Xunit;
+
+namespace StructuredLog.Benchmarks.Tests;
+
+/// <summary>Runs every benchmark method once through BenchmarkDotNet (dry job, in-process, no timing).</summary>
+public sealed class BenchmarkSmokeTests
+{
+    [Fact]
+    public void Every_benchmark_method_runs_once_without_failing()
+    {
+        var types = typeof(CoreBenchmarks).Assembly.GetTypes()
+            .Where(t => t.GetMethods().Any(m => m.GetCustomAttributes(typeof(BenchmarkAttribute), false).Length > 0))
+            .OrderBy(t => t.Name)
+            .ToArray();
+        Assert.Equal(
+            ["CoreBenchmarks", "CostBreakdownBenchmarks", "FileSinkBenchmarks", "MelProviderBenchmarks", "NetworkSinkBenchmarks",
+             "PeerCallerBenchmarks", "PeerDisabledBenchmarks", "PeerEndToEndBenchmarks"],
+            types.Select(t => t.Name).ToArray());
+
+        int previous = PeerEndToEndBenchmarks.Events;
+        PeerEndToEndBenchmarks.Events = 2_000;
+        try
+        {
+            var artifacts = Path.Combine(Path.GetTempPath(), $"sl-bench-smoke-{Environment.ProcessId}");
+            var config = ManualConfig.CreateEmpty()
+                .AddJob(Job.Dry.WithToolchain(InProcessEmitToolchain.Instance))
+                .AddLogger(NullLogger.Instance)
+                .AddColumnProvider(DefaultConfig.Instance.GetColumnProviders().ToArray())
+                .AddDiagnoser(BenchmarkDotNet.Diagnosers.MemoryDiagnoser.Default)
+                .WithArtifactsPath(artifacts);
+            var summaries = BenchmarkRunner.Run(types, config);
+            var reports = summaries.SelectMany(s => s.Reports).ToArray();
+            Assert.All(summaries, s => Assert.False(s.HasCriticalValidationErrors, string.Join("; ", s.ValidationErrors.Select(e => e.Message))));
+            // Every case of every class ran (45 for the peer/core classes, plus the sink and MEL classes).
+            int expectedCases = types.Sum(t => BenchmarkConverter.TypeToBenchmarks(t, config).BenchmarksCases.Length);
+            Assert.True(expectedCases >= 45, $"only {expectedCases} cases found");
+            Assert.Equal(expectedCases, reports.Length);
+            Assert.All(reports, r => Assert.True(r.Success, $"{r.BenchmarkCase.DisplayInfo} failed"));
+            Assert.All(reports, r => Assert.NotEmpty(r.AllMeasurements));
+            try { Directory.Delete(artifacts, recursive: true); } catch (IOException) { }
+        }
+        finally
+        {
+            PeerEndToEndBenchmarks.Events = previous;
+        }
+    }
+}

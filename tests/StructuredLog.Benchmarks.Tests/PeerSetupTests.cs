@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Text.Json;
+using StructuredLog.Benchmarks;
+using StructuredLog.Benchmarks.Peers;
+using Xunit;
+
+namespace StructuredLog.Benchmarks.Tests;
+
+/// <summary>Checks that every library is configured to do the work the benchmarks claim it does.</summary>
+public sealed class PeerSetupTests
+{
+    public static TheoryData<Library, Workload> AllCases()
+    {
+        var data = new TheoryData<Library, Workload>();
+        foreach (var l in Enum.GetValues<Library>())
+            foreach (var w in Enum.GetValues<Workload>())
+                data.Add(l, w);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(AllCases))]
+    public async Task Every_library_writes_every_event_as_one_json_line(Library library, Workload workload)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sl-peer-test-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            const int events = 1_000;
+            string? traceId = null;
+            var peer = Peer.Create(library, path);
+            if (workload == Workload.ScopeTrace)
+            {
+                // EndToEnd starts its own activity; capture its id through a listener.
+                using var listener = new ActivityListener
+                {
+                    ShouldListenTo = _ => true,
+                    ActivityStarted = a => traceId ??= a.TraceId.ToHexString(),
+                };
+                ActivitySource.AddActivityListener(listener);
+                peer.EndToEnd(events, workload);
+            }
+            else
+            {
+                peer.EndToEnd(events, workload);
+            }
+            await peer.DisposeAsync();
+
+            var lines = File.ReadAllLines(path);
+            Assert.Equal(events, lines.Length);
+            int withException = 0;
+            foreach (var line in lines)
+            {
+                using var doc = JsonDocument.Parse(line);
+                Assert.Equal(JsonValueKind.Object, doc.RootElement.ValueKind);
+                if (line.Contains("InvalidOperationException", StringComparison.Ordinal)) withException++;
+            }
+            Assert.Equal(workload == Workload.Exception ? events / 100 : 0, withException);
+            Assert.Contains(lines, l => l.Contains("alice", StringComparison.Ordinal));
+            if (workload == Workload.ScopeTrace)
+            {
+                Assert.All(lines, l => Assert.Contains("4711", l));
+                if (traceId is not null) Assert.All(lines, l => Assert.Contains(traceId, l));
+            }
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [InlineData(Library.StructuredLog)]
+    [InlineData(Library.ZLogger)]
+    [InlineData(Library.Serilog)]
+    [InlineData(Library.NLog)]
+    [InlineData(Library.MelLoggerMessage)]
+    public async Task Null_targets_receive_every_event_and_disabled_calls_reach_nothing(Library library)
+    {
+        var peer = Peer.Create(library, path: null);
+        try
+        {
+            peer.DisabledBurst(500);
+            peer.EnabledBurst(3_000);
+            peer.WaitDelivered(TimeSpan.FromSeconds(30));
+            Assert.Equal(3_000, peer.Delivered);
+        }
+        finally
+        {
+            await peer.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Producer_group_runs_the_burst_on_every_producer()
+    {
+        using var group = new ProducerGroup(4);
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, int>();
+        int total = 0;
+        group.Run(n => { threads[Environment.CurrentManagedThreadId] = n; Interlocked.Add(ref total, n); }, 400);
+        Assert.Equal(4, threads.Count);
+        Assert.Equal(400, total);
+    }
+
+    [Fact]
+    public void Latency_harness_times_every_call()
+    {
+        var result = LatencyHarness.Measure(Library.StructuredLog, producers: 2, eventsPerProducer: 300);
+        Assert.Equal(600, result.Count);
+        Assert.True(result.P50 > 0 && result.P50 <= result.P99 && result.P99 <= result.Max);
+    }
+}
