@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MelLevel = Microsoft.Extensions.Logging.LogLevel;
+using StructuredLog.TestSupport.Sinks;
 
 namespace StructuredLog.AspNetCore.Tests.Support;
 

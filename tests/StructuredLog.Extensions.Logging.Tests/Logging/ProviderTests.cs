@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using StructuredLog.Events;
 using StructuredLog.Extensions.Logging.Tests.Support;
 using MelLevel = Microsoft.Extensions.Logging.LogLevel;
+using StructuredLog.TestSupport.Sinks;
 
 namespace StructuredLog.Extensions.Logging.Tests.Logging;
 

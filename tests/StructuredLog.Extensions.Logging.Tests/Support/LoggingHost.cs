@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using StructuredLog.TestSupport.Sinks;
 
 namespace StructuredLog.Extensions.Logging.Tests.Support;
 

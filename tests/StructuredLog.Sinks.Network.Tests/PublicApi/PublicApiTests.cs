@@ -4,5 +4,5 @@ public sealed class PublicApiTests
 {
     [Fact]
     public void The_public_API_of_the_network_sinks_matches_its_reviewed_baseline() =>
-        Support.PublicApi.AssertMatchesBaseline(typeof(StructuredLog.Sinks.Network.Syslog.SyslogSink).Assembly, "StructuredLog.Sinks.Network.txt");
+        StructuredLog.TestSupport.Api.PublicApiBaseline.Verify(typeof(StructuredLog.Sinks.Network.Syslog.SyslogSink).Assembly, "StructuredLog.Sinks.Network.Tests", "StructuredLog.Sinks.Network.txt");
 }

@@ -1,4 +1,4 @@
-using StructuredLog.Tests.Support;
+using StructuredLog.TestSupport.Api;
 
 namespace StructuredLog.Tests.PublicApi;
 
@@ -6,5 +6,5 @@ public sealed class PublicApiTests
 {
     [Fact]
     public void The_public_API_of_the_core_matches_its_reviewed_baseline() =>
-        Support.PublicApi.AssertMatchesBaseline(typeof(LogPipeline).Assembly, "StructuredLog.txt");
+        PublicApiBaseline.Verify(typeof(LogPipeline).Assembly, "StructuredLog.Tests", "StructuredLog.txt");
 }

@@ -1,13 +1,13 @@
 using System.Reflection;
 using System.Text;
 
-namespace StructuredLog.Sinks.Network.Tests.Support;
+namespace StructuredLog.TestSupport.Api;
 
 /// <summary>
-/// (Same renderer as the core's tests/StructuredLog.Tests/Support/PublicApi.cs.) Renders the public surface of an assembly as sorted text, so that any change to it shows up as a
+/// Renders the public surface of an assembly as sorted text, so that any change to it shows up as a
 /// reviewed diff of a baseline file (as the runtime's reference sources and ZeroLog's API snapshot do).
 /// </summary>
-public static class PublicApi
+public static class PublicApiBaseline
 {
     public static string Render(Assembly assembly)
     {
@@ -59,14 +59,18 @@ public static class PublicApi
         return def + "<" + string.Join(", ", t.GetGenericArguments().Select(Name)) + ">";
     }
 
-    /// <summary>Compares with the baseline; on a difference writes the actual surface beside it and explains how to accept it.</summary>
-    public static void AssertMatchesBaseline(Assembly assembly, string baselineFileName)
+    /// <summary>
+    /// Compares the public surface of <paramref name="assembly"/> with <c>tests/&lt;testProject&gt;/PublicApi/&lt;baselineFileName&gt;</c>.
+    /// On a difference writes the actual surface beside it (<c>.received.txt</c>) and throws, explaining how to accept it.
+    /// </summary>
+    public static void Verify(Assembly assembly, string testProject, string baselineFileName)
     {
-        string dir = Path.Combine(FindRepoRoot(), "tests", "StructuredLog.Sinks.Network.Tests", "PublicApi");
+        string dir = Path.Combine(FindRepoRoot(), "tests", testProject, "PublicApi");
         string baselinePath = Path.Combine(dir, baselineFileName);
         string actual = Render(assembly);
         string expected = File.Exists(baselinePath) ? File.ReadAllText(baselinePath).Replace("\r\n", "\n") : "";
         if (expected == actual) return;
+        Directory.CreateDirectory(dir);
         string received = Path.ChangeExtension(baselinePath, ".received.txt");
         File.WriteAllText(received, actual);
         var diff = new StringBuilder();
@@ -74,7 +78,7 @@ public static class PublicApi
         var a = actual.Split('\n').ToHashSet();
         foreach (var line in a.Except(e)) diff.AppendLine("+ " + line);
         foreach (var line in e.Except(a)) diff.AppendLine("- " + line);
-        Assert.Fail($"The public API of {assembly.GetName().Name} changed. If intended, review and run:\n  cp {received} {baselinePath}\n{diff}");
+        throw new InvalidOperationException($"The public API of {assembly.GetName().Name} changed. If intended, review and run:\n  cp {received} {baselinePath}\n{diff}");
     }
 
     private static string FindRepoRoot()

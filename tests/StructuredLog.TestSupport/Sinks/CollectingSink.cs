@@ -3,7 +3,7 @@ using StructuredLog.Events;
 using StructuredLog.Formatting;
 using StructuredLog.Sinks;
 
-namespace StructuredLog.Extensions.Logging.Tests.Support;
+namespace StructuredLog.TestSupport.Sinks;
 
 /// <summary>One event as the sink saw it, copied out of the writer's storage.</summary>
 public sealed record CapturedEvent(
