@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using StructuredLog.Formatting;
 
 namespace StructuredLog.Sinks.Network.Syslog;
 
@@ -10,8 +11,6 @@ namespace StructuredLog.Sinks.Network.Syslog;
 /// </summary>
 internal static class SyslogText
 {
-    private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
-
     /// <summary>A header field: printable US-ASCII (33..126) only, others replaced with <c>_</c>, cut to <paramref name="max"/>; empty → <c>-</c>.</summary>
     public static string HeaderField(string? value, int max)
     {
@@ -65,64 +64,10 @@ internal static class SyslogText
     /// as a visible escape (<c>\n</c>, <c>\r</c>, <c>\t</c>, <c>\u001b</c>...). With <paramref name="paramValue"/>,
     /// also backslash-escapes <c>"</c>, <c>\</c> and <c>]</c> (RFC 5424 §6.3.3).
     /// </summary>
-    public static void WriteEscaped(IBufferWriter<byte> output, ReadOnlySpan<byte> text, bool paramValue)
-    {
-        int runStart = 0;
-        for (int i = 0; i < text.Length; i++)
-        {
-            byte b = text[i];
-            int skip;
-            if (b < 0x20 || b == 0x7F) skip = 1;
-            else if (paramValue && (b == '"' || b == '\\' || b == ']')) skip = 1;
-            else if (b == 0xC2 && i + 1 < text.Length && text[i + 1] == 0x85) skip = 2;
-            else if (b == 0xE2 && i + 2 < text.Length && text[i + 1] == 0x80 && (text[i + 2] == 0xA8 || text[i + 2] == 0xA9)) skip = 3;
-            else continue;
-            Copy(output, text[runStart..i]);
-            WriteEscape(output, text.Slice(i, skip));
-            i += skip - 1;
-            runStart = i + 1;
-        }
-        Copy(output, text[runStart..]);
-    }
+    public static void WriteEscaped(IBufferWriter<byte> output, ReadOnlySpan<byte> text, bool paramValue) =>
+        LineEscaping.Write(output, text, paramValue ? "\"\\]"u8 : default);
 
-    private static void WriteEscape(IBufferWriter<byte> output, ReadOnlySpan<byte> seq)
-    {
-        var span = output.GetSpan(6);
-        int n;
-        if (seq.Length == 1)
-        {
-            byte b = seq[0];
-            switch (b)
-            {
-                case (byte)'\n': span[0] = (byte)'\\'; span[1] = (byte)'n'; n = 2; break;
-                case (byte)'\r': span[0] = (byte)'\\'; span[1] = (byte)'r'; n = 2; break;
-                case (byte)'\t': span[0] = (byte)'\\'; span[1] = (byte)'t'; n = 2; break;
-                case (byte)'"' or (byte)'\\' or (byte)']': span[0] = (byte)'\\'; span[1] = b; n = 2; break;
-                default: n = Unicode(span, b); break;
-            }
-        }
-        else if (seq.Length == 2) n = Unicode(span, 0x85);
-        else n = Unicode(span, seq[2] == 0xA8 ? 0x2028 : 0x2029);
-        output.Advance(n);
-    }
-
-    private static int Unicode(Span<byte> span, int code)
-    {
-        span[0] = (byte)'\\';
-        span[1] = (byte)'u';
-        span[2] = Hex[(code >> 12) & 0xF];
-        span[3] = Hex[(code >> 8) & 0xF];
-        span[4] = Hex[(code >> 4) & 0xF];
-        span[5] = Hex[code & 0xF];
-        return 6;
-    }
-
-    public static void Copy(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.IsEmpty) return;
-        bytes.CopyTo(output.GetSpan(bytes.Length));
-        output.Advance(bytes.Length);
-    }
+    public static void Copy(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes) => LineEscaping.Copy(output, bytes);
 
     public static void Ascii(IBufferWriter<byte> output, string ascii)
     {
@@ -131,11 +76,7 @@ internal static class SyslogText
         output.Advance(ascii.Length);
     }
 
-    public static void Byte(IBufferWriter<byte> output, byte b)
-    {
-        output.GetSpan(1)[0] = b;
-        output.Advance(1);
-    }
+    public static void Byte(IBufferWriter<byte> output, byte b) => LineEscaping.Byte(output, b);
 
     public static void Number(IBufferWriter<byte> output, long value)
     {

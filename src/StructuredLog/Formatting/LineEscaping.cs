@@ -5,20 +5,33 @@ namespace StructuredLog.Formatting;
 /// <summary>
 /// Copies UTF-8 text so that it cannot break or forge a line: CR, LF, tab, the other C0 controls, DEL,
 /// NEL (U+0085) and the Unicode line/paragraph separators become visible escapes (<c>\n</c>,
-/// <c>\u001b</c>...). Optionally also escapes a quote character and the backslash.
+/// <c>\u001b</c>...). Optionally also backslash-escapes chosen ASCII characters (a quote, the
+/// backslash, syslog's <c>]</c>). For formatters outside the core too, so that every text format
+/// neutralises the same characters the same way.
 /// </summary>
-internal static class LineEscaping
+public static class LineEscaping
 {
     private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
 
+    /// <summary>Copies <paramref name="text"/> with line breaks and controls escaped, plus <paramref name="quote"/> and (optionally) the backslash.</summary>
     public static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> text, byte quote = 0, bool escapeBackslash = false)
+    {
+        Span<byte> also = stackalloc byte[2];
+        int n = 0;
+        if (quote != 0) also[n++] = quote;
+        if (escapeBackslash) also[n++] = (byte)'\\';
+        Write(output, text, also[..n]);
+    }
+
+    /// <summary>Copies <paramref name="text"/> with line breaks and controls escaped, and each ASCII byte of <paramref name="alsoEscape"/> preceded by a backslash.</summary>
+    public static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> text, ReadOnlySpan<byte> alsoEscape)
     {
         int runStart = 0;
         for (int i = 0; i < text.Length; i++)
         {
             byte b = text[i];
             int skip;
-            if (b < 0x20 || b == 0x7F || (quote != 0 && b == quote) || (escapeBackslash && b == '\\')) skip = 1;
+            if (b < 0x20 || b == 0x7F || (!alsoEscape.IsEmpty && b < 0x80 && alsoEscape.Contains(b))) skip = 1;
             else if (b == 0xC2 && i + 1 < text.Length && text[i + 1] == 0x85) skip = 2;
             else if (b == 0xE2 && i + 2 < text.Length && text[i + 1] == 0x80 && (text[i + 2] == 0xA8 || text[i + 2] == 0xA9)) skip = 3;
             else continue;
@@ -66,6 +79,7 @@ internal static class LineEscaping
         return 6;
     }
 
+    /// <summary>Copies bytes as they are.</summary>
     public static void Copy(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty) return;
@@ -73,6 +87,7 @@ internal static class LineEscaping
         output.Advance(bytes.Length);
     }
 
+    /// <summary>Writes one byte.</summary>
     public static void Byte(IBufferWriter<byte> output, byte b)
     {
         output.GetSpan(1)[0] = b;
