@@ -5,7 +5,7 @@ using StructuredLog.Sinks;
 namespace StructuredLog.Benchmarks.Peers;
 
 /// <summary>
-/// StructuredLog: the default pipeline (ring of 16,384 events, backpressure Wait), JSON lines through
+/// StructuredLog: the default pipeline with a ring of 16,384 events (backpressure Wait), JSON lines through
 /// the core <see cref="StreamSink"/> with <see cref="Formatting.JsonFormatter.Default"/>; the null
 /// target is a sink whose <c>Emit</c> only counts.
 /// </summary>
@@ -17,8 +17,9 @@ public sealed class StructuredLogPeer : Peer
 
     public StructuredLogPeer(string? path) : base(Library.StructuredLog)
     {
-        var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).FlushOnProcessExit(false);
-        if (path is null) builder.WriteTo(_counter = new CountingSink());
+        var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false);
+        // The counting null target returns at once: called inline on the writer thread (isolate: false).
+        if (path is null) builder.WriteTo(_counter = new CountingSink(), isolate: false);
         else builder.WriteTo(new StreamSink(path));
         _pipeline = builder.Build();
         _log = _pipeline.GetLogger("Benchmarks.Orders");
