@@ -41,6 +41,8 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         MaxSymbols = maxSymbols;
     }
 
+    private const int MaxNameChars = 1024;
+
     /// <summary>Distinct strings numbered at most.</summary>
     public int MaxSymbols { get; }
 
@@ -94,12 +96,47 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
 
     private static void WriteMessage(ref MessagePackWriter w, in LogEvent e)
     {
+        // Most messages can be rendered again on read, byte for byte, from the template and the typed
+        // values: then only a marker is stored, which saves rendering (and the bytes) on the writer.
+        if (CanRenderOnRead(e))
+        {
+            w.Write(true);
+            return;
+        }
         var symbols = t_symbols ??= new ArrayBufferWriter<byte>(256);
         symbols.ResetWrittenCount();
         e.RenderMessage(symbols);
         if (symbols.WrittenSpan.SequenceEqual(e.Template.TextUtf8.Span)) w.WriteNil();
         else w.WriteString(symbols.WrittenSpan);
         if (symbols.Capacity > 1 << 20) t_symbols = null;
+    }
+
+    /// <summary>
+    /// True when every hole is filled by an event property whose stored value renders exactly as it did
+    /// here: no format, no destructuring, and a type that survives the round trip (numbers, bool, text,
+    /// GUID, DateTime, null). Otherwise the rendered message is stored.
+    /// </summary>
+    private static bool CanRenderOnRead(in LogEvent e)
+    {
+        foreach (var token in e.Template.Tokens)
+        {
+            if (!token.IsHole) continue;
+            // Names are stored cut to MaxNameChars: a longer one could not be found again by the reader.
+            if (token.PropertyName!.Length > MaxNameChars || !e.TryGetHoleValue(token, out var p) || p.Destructure || (token.Format ?? p.Format) is not null) return false;
+            switch (p.Value.Kind)
+            {
+                case LogValueKind.Null:
+                case LogValueKind.Boolean:
+                case >= LogValueKind.Byte and <= LogValueKind.Decimal:
+                case LogValueKind.String:
+                case LogValueKind.Guid:
+                case LogValueKind.DateTime:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+        return true;
     }
 
     private void WriteProperties(ref MessagePackWriter w, in LogEvent e, List<Symbol> used)
@@ -113,7 +150,7 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         int maxChars = e.MaxValueChars;
         foreach (ref readonly var p in props)
         {
-            WriteSymbol(ref w, p.Name, used, 1024);
+            WriteSymbol(ref w, p.Name, used, MaxNameChars);
             if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
             else WriteValue(ref w, p.Value, maxChars);
         }
@@ -122,7 +159,7 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
             foreach (var p in scope.Properties)
             {
                 if (Contains(props, p.Name) || ShadowedByInnerScope(e.Scope, scope, p.Name)) continue;
-                WriteSymbol(ref w, p.Name, used, 1024);
+                WriteSymbol(ref w, p.Name, used, MaxNameChars);
                 WriteValue(ref w, p.Value, maxChars);
             }
         }

@@ -106,6 +106,24 @@ public sealed class RoundTripTests
         Assert.Contains("\ufffd", json[0]);
     }
 
+    [Fact]
+    public async Task Messages_that_render_exactly_from_template_and_values_are_not_stored_but_rendered_on_read()
+    {
+        var sink = await Capture(log =>
+        {
+            log.Info("Order {OrderId} shipped to {City} in {Elapsed} ms", 42, "Zürich", 12.5);
+            log.Info("Order {OrderId} took {Elapsed:F1} ms", 7, 3.14159); // a format: the rendered text is stored
+        });
+        var plain = sink.Events.First();
+        Assert.Equal(-1, plain[1].AsSpan().IndexOf("Order 42"u8));
+        var formatted = sink.Events.Last();
+        Assert.True(formatted[1].AsSpan().IndexOf("Order 7 took 3.1 ms"u8) >= 0);
+        var records = MessagePackLogReader.ReadAll(new MemoryStream(Concat(sink.Events.Select(e => e[1])))).ToList();
+        Assert.Equal("Order 42 shipped to Zürich in 12.5 ms", records[0].Message);
+        Assert.Equal("Order 7 took 3.1 ms", records[1].Message);
+        Assert.Equal(sink.Events.Select(e => Encoding.UTF8.GetString(e[0])), Conversion.ToJsonLines(Concat(sink.Events.Select(e => e[1]))));
+    }
+
     private sealed class ThrowingToString
     {
         public override string ToString() => throw new InvalidOperationException("boom");

@@ -10,7 +10,9 @@ namespace StructuredLog.Formatting.MessagePack.Protocol;
 /// <item><c>[1, timestamp:ext-1, level, category, template, message|nil, exception|nil, traceId:bin16|nil,
 /// spanId:bin8|nil, traceFlags, eventId, eventName|nil, properties:map]</c> — an event. Symbol fields are an
 /// id or, for symbols past the table limit, the text itself. <c>message</c> is nil when the rendered
-/// message equals the template text.</item>
+/// message equals the template text, <c>true</c> when the reader renders it from the template and the
+/// values (every hole filled, without format or destructuring, by a number, bool, text, GUID, DateTime
+/// or null: the round trip is exact), else the rendered text.</item>
 /// </list>
 /// Property values: nil, bool, int, float32, float64, str, or an extension: 1 DateTime (int64
 /// <c>ToBinary</c>), 2 DateTimeOffset (int64 UTC ticks + int16 offset minutes), 3 TimeSpan (int64 ticks),

@@ -1,3 +1,5 @@
+using StructuredLog.Events;
+using System.Text;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
@@ -137,7 +139,8 @@ public sealed class MessagePackLogReader : IDisposable
         var level = (LogLevel)r.ReadInt32();
         string category = ReadSymbol(ref r) ?? "";
         string template = ReadSymbol(ref r) ?? "";
-        string? message = r.TryReadNil() ? null : r.ReadString();
+        // nil: the message is the template text; true: render it from the template and the values; else the text.
+        string? message = r.TryReadNil() ? null : r.NextMessagePackType == MessagePackType.Boolean && r.ReadBoolean() ? RenderLater : r.ReadString();
         string? exception = r.TryReadNil() ? null : r.ReadString();
         ActivityTraceId traceId = default;
         ActivitySpanId spanId = default;
@@ -160,7 +163,7 @@ public sealed class MessagePackLogReader : IDisposable
             Level = level,
             Category = category,
             Template = template,
-            Message = message ?? template,
+            Message = ReferenceEquals(message, RenderLater) ? Render(template, props) : message ?? template,
             Exception = exception,
             TraceId = traceId,
             SpanId = spanId,
@@ -169,6 +172,27 @@ public sealed class MessagePackLogReader : IDisposable
             EventName = eventName,
             Properties = props,
         };
+    }
+
+    private static readonly string RenderLater = new('\0', 1);
+
+    /// <summary>Renders the message as the writer would have: literal text, each hole's value in its default format.</summary>
+    private static string Render(string templateText, KeyValuePair<string, object?>[] properties)
+    {
+        var template = MessageTemplate.Parse(templateText);
+        var output = new ArrayBufferWriter<byte>(templateText.Length + 32);
+        foreach (var token in template.Tokens)
+        {
+            if (!token.IsHole)
+            {
+                LogValue.From(token.Text).WriteUtf8(output);
+                continue;
+            }
+            int found = Array.FindIndex(properties, p => p.Key == token.PropertyName);
+            if (found < 0) LogValue.From(token.Text).WriteUtf8(output);
+            else LogValue.FromObject(properties[found].Value).WriteUtf8(output);
+        }
+        return Encoding.UTF8.GetString(output.WrittenSpan);
     }
 
     private static byte[] ReadBytes(ref MessagePackReader r) => r.ReadBytes()?.ToArray() ?? [];
