@@ -33,6 +33,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     private long _completedSequence;  // all events below this are written or failed
     private bool _flushRequested;
     private volatile bool _disposing;
+    private Lazy<Task>? _disposal;
     private Task? _loop;
     private long _written, _failed, _dropped, _retries, _batches;
 
@@ -135,9 +136,20 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     }
 
     /// <inheritdoc />
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_disposing) return;
+        // Every caller waits for the one disposal (a second call must not return while it is under way).
+        var disposal = Interlocked.CompareExchange(ref _disposal, null, null);
+        if (disposal is null)
+        {
+            var mine = new Lazy<Task>(DisposeCoreAsync);
+            disposal = Interlocked.CompareExchange(ref _disposal, mine, null) ?? mine;
+        }
+        return new ValueTask(disposal.Value);
+    }
+
+    private async Task DisposeCoreAsync()
+    {
         _disposing = true;
         Wake();
         Task? loop;

@@ -102,6 +102,24 @@ public sealed class BatchingSinkTests
         Assert.True(sink.EventsDropped >= 1000 - 100 - 10, $"dropped {sink.EventsDropped}");
     }
 
+    [Fact]
+    public async Task A_second_DisposeAsync_waits_for_the_first_to_finish()
+    {
+        var gate = new TaskCompletionSource();
+        var sink = new GatedSink(gate.Task, new BatchingOptions { BatchSizeLimit = 10, Period = TimeSpan.FromMilliseconds(5) });
+        await using var pipeline = new LogPipelineBuilder().WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Dispose");
+        for (int i = 0; i < 50; i++) log.Info("n={N}", i);
+        await FaultIsolationTests.WaitUntil(() => pipeline.EventsProcessed == 50, TimeSpan.FromSeconds(10));
+        var first = sink.DisposeAsync().AsTask();
+        var second = sink.DisposeAsync().AsTask();
+        Assert.False(first.IsCompleted);
+        Assert.False(second.IsCompleted);
+        gate.SetResult();
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(50, sink.EventsWritten);
+    }
+
     private sealed class GatedSink(Task gate, BatchingOptions options) : BatchingSink("gated", JsonFormatter.Default, options)
     {
         protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken) => gate.WaitAsync(cancellationToken);
