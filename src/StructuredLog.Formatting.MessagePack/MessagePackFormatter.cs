@@ -143,9 +143,7 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
     {
         var props = e.Properties;
         int count = props.Length;
-        for (var scope = e.Scope; scope is not null; scope = scope.Parent)
-            foreach (var p in scope.Properties)
-                if (!Contains(props, p.Name) && !ShadowedByInnerScope(e.Scope, scope, p.Name)) count++;
+        foreach (var _ in e.ScopeProperties) count++;
         w.WriteMapHeader(count);
         int maxChars = e.MaxValueChars;
         foreach (ref readonly var p in props)
@@ -154,28 +152,11 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
             if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
             else WriteValue(ref w, p.Value, maxChars);
         }
-        for (var scope = e.Scope; scope is not null; scope = scope.Parent)
+        foreach (var p in e.ScopeProperties)
         {
-            foreach (var p in scope.Properties)
-            {
-                if (Contains(props, p.Name) || ShadowedByInnerScope(e.Scope, scope, p.Name)) continue;
-                WriteSymbol(ref w, p.Name, used, MaxNameChars);
-                WriteValue(ref w, p.Value, maxChars);
-            }
+            WriteSymbol(ref w, p.Name, used, MaxNameChars);
+            WriteValue(ref w, p.Value, maxChars);
         }
-    }
-
-    private static bool Contains(ReadOnlySpan<LogProperty> props, string name)
-    {
-        foreach (ref readonly var p in props) if (p.Name == name) return true;
-        return false;
-    }
-
-    private static bool ShadowedByInnerScope(ScopeNode? innermost, ScopeNode current, string name)
-    {
-        for (var s = innermost; s is not null && !ReferenceEquals(s, current); s = s.Parent)
-            foreach (var p in s.Properties) if (p.Name == name) return true;
-        return false;
     }
 
     private static void WriteValue(ref MessagePackWriter w, in LogValue v, int maxChars)

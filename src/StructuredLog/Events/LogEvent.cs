@@ -62,6 +62,12 @@ public readonly struct LogEvent
     /// <summary>The pipeline's cap on the characters of one string value (<c>MaxValueLength</c>); formatters cut longer text with a marker.</summary>
     public int MaxValueChars => Record.MaxValueChars;
 
+    /// <summary>
+    /// The scope properties as formats write them: innermost scope first, without names that the event
+    /// or an inner scope already has. No allocation: <c>foreach (var p in e.ScopeProperties)</c>.
+    /// </summary>
+    public ScopePropertyEnumerator ScopeProperties => new(this);
+
     /// <summary>The number of leading <see cref="Properties"/> that came from the call's arguments.</summary>
     public int ArgumentCount => Record.ArgumentCount;
 

@@ -129,28 +129,11 @@ public sealed class JsonFormatter : ILogFormatter
             else WriteValue(json, p.Value, p.Format, maxChars);
         }
         // Scope properties, innermost first; a name already written is not repeated.
-        for (var scope = e.Scope; scope is not null; scope = scope.Parent)
+        foreach (var p in e.ScopeProperties)
         {
-            foreach (var p in scope.PropertyArray)
-            {
-                if (Contains(props, p.Name) || ShadowedByInnerScope(e.Scope, scope, p.Name)) continue;
-                WritePropertyName(json, p.Name);
-                WriteValue(json, p.Value, p.Format, maxChars);
-            }
+            WritePropertyName(json, p.Name);
+            WriteValue(json, p.Value, p.Format, maxChars);
         }
-    }
-
-    private static bool Contains(ReadOnlySpan<LogProperty> props, string name)
-    {
-        foreach (ref readonly var p in props) if (p.Name == name) return true;
-        return false;
-    }
-
-    private static bool ShadowedByInnerScope(ScopeNode? innermost, ScopeNode current, string name)
-    {
-        for (var s = innermost; s is not null && !ReferenceEquals(s, current); s = s.Parent)
-            foreach (var p in s.PropertyArray) if (p.Name == name) return true;
-        return false;
     }
 
     private static void WriteDestructured(Utf8JsonWriter json, object? value)

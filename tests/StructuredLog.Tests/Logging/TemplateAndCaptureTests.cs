@@ -149,6 +149,21 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scope_properties_never_repeat_a_name_the_event_or_an_inner_scope_has()
+    {
+        using (_log.BeginScope("A", "outer-a", "B", "outer-b"))
+        using (_log.BeginScope("B", "inner-b", "C", "inner-c"))
+            _log.Info("event {A}", "event-a");
+        var e = await One();
+        using var doc = System.Text.Json.JsonDocument.Parse(e.Formatted!);
+        var names = doc.RootElement.EnumerateObject().Select(p => p.Name).ToList();
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.Equal("event-a", doc.RootElement.GetProperty("A").GetString());
+        Assert.Equal("inner-b", doc.RootElement.GetProperty("B").GetString());
+        Assert.Equal("inner-c", doc.RootElement.GetProperty("C").GetString());
+    }
+
+    [Fact]
     public async Task Bad_input_yields_valid_output_with_the_problem_marked()
     {
         var cyclic = new Node();
