@@ -296,8 +296,9 @@ internal sealed class EventWriter
             bool named = (s.Flags & SlotFlags.NamedArguments) != 0;
             r.BindByName = named;
             bool[]? mask = null;
-            // Positional arguments take the template's names: whether they are sensitive is known per template.
-            bool redactAll = named || redactor is not null && (redactor.AnySensitive(template, out mask) || args.Length > mask.Length);
+            // Positional arguments take the template's names: whether they are sensitive is known per
+            // template (mask); named arguments and extra arguments beyond the template are checked by name.
+            bool check = redactor is not null && (named || redactor.AnySensitive(template, out mask) || args.Length > mask.Length);
             for (int i = 0; i < args.Length; i++)
             {
                 ref readonly var a = ref args[i];
@@ -315,7 +316,8 @@ internal sealed class EventWriter
                     p = new LogProperty(template.GetPropertyName(i), a.Value,
                         inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
                 }
-                r.AddProperty(redactor is not null && redactAll ? redactor.Apply(p) : p);
+                bool maybeSensitive = check && (named || i >= mask!.Length || mask[i]);
+                r.AddProperty(maybeSensitive ? redactor!.Apply(p) : p);
             }
         }
         r.ArgumentCount = r.PropertyCount;
