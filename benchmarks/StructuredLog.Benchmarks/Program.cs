@@ -19,6 +19,9 @@ if (args.Length > 0 && args[0] == "format")
     Console.WriteLine($"formatted {count:N0} events ({total} bytes written in total)");
     return 0;
 }
+// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- callercost [--bursts 300]
+//   CoreBenchmarks' cases outside BenchmarkDotNet (seconds), for iterating on the calling thread's code
+if (args.Length > 0 && args[0] == "callercost") return CallerCostDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile") return ProfileDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..]);
 

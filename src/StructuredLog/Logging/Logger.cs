@@ -17,12 +17,14 @@ public sealed partial class Logger
 {
     private readonly LogPipeline _pipeline;
     private readonly RingBuffer _ring;
+    private readonly bool _coarseClock;
     private LogLevel _minimumLevel;
 
     internal Logger(LogPipeline pipeline, string category, LogLevel minimumLevel)
     {
         _pipeline = pipeline;
         _ring = pipeline.Ring;
+        _coarseClock = pipeline.TimestampPrecision == TimestampPrecision.Coarse;
         Category = category;
         _minimumLevel = minimumLevel;
     }
@@ -102,7 +104,7 @@ public sealed partial class Logger
     {
         if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return false;
         ref EventSlot s = ref _ring.Cell(position);
-        s.Timestamp = Stopwatch.GetTimestamp();
+        s.Timestamp = _coarseClock ? CoarseClock.Now : Stopwatch.GetTimestamp();
         s.Logger = this;
         s.Level = level;
         s.Template = template;

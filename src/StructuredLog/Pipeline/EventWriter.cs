@@ -42,6 +42,7 @@ internal sealed class EventWriter
     private readonly EnrichmentTarget _enrichment = new();
     private readonly TemplateResolver _templates = new();
     private readonly TimestampClock _clock = new();
+    private readonly bool _coarseClock;
     private readonly Dictionary<(MessageTemplate, int), long> _sampleCounters = new();
     private readonly Dictionary<MessageTemplate, RateBucket> _buckets = new();
     private readonly Random _random = new();
@@ -74,6 +75,7 @@ internal sealed class EventWriter
         _rateLimit = b.RateLimit;
         _maxValueChars = b.MaxValueCharsValue;
         _stallTimeout = b.SinkStallTimeoutValue;
+        _coarseClock = b.TimestampPrecisionValue == TimestampPrecision.Coarse;
         BatchDuration = null;
     }
 
@@ -240,7 +242,10 @@ internal sealed class EventWriter
     /// <summary>Copies up to one batch of published slots into records and releases the slots.</summary>
     private int Drain()
     {
-        _clock.AnchorIfStale(Stopwatch.GetTimestamp());
+        long now = Stopwatch.GetTimestamp();
+        _clock.AnchorIfStale(now);
+        // The writer reads the clock here anyway: it keeps the coarse clock fresh too when it is busy.
+        if (_coarseClock) CoarseClock.Advance(now);
         int n = 0;
         while (n < _batchSize && _ring.TryPeek(out long pos))
         {

@@ -40,6 +40,8 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
         _writer = new EventWriter(this, b);
         _metrics = new PipelineMetrics(this);
         if (b.FlushOnProcessExitValue) AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
+        TimestampPrecision = b.TimestampPrecisionValue;
+        if (TimestampPrecision == TimestampPrecision.Coarse) CoarseClock.Acquire();
         _writer.Start();
     }
 
@@ -56,6 +58,9 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
 
     /// <summary>How long <see cref="DisposeAsync"/> (and the process-exit hook) wait for the writer and the sinks.</summary>
     public TimeSpan ShutdownTimeout { get; }
+
+    /// <summary>How calls read the clock for their timestamps (see <see cref="StructuredLog.TimestampPrecision"/>).</summary>
+    public TimestampPrecision TimestampPrecision { get; }
 
     /// <summary>The default minimum level (before per-category overrides).</summary>
     public LogLevel MinimumLevel => _levels.Default;
@@ -130,6 +135,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             _closed = true;
             var deadline = DateTime.UtcNow + ShutdownTimeout;
             await _writer.StopAsync(ShutdownTimeout).ConfigureAwait(false);
+            if (TimestampPrecision == TimestampPrecision.Coarse) CoarseClock.ReleaseUser();
             // Calls made from now on fail to claim a slot and are counted as dropped (Shutdown);
             // whatever was claimed but not written is counted the same way.
             long unwritten = Ring.Close();

@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+
+namespace StructuredLog.Benchmarks;
+
+/// <summary>
+/// <c>callercost [--bursts 300]</c>: the <see cref="CoreBenchmarks"/> cases outside BenchmarkDotNet, for
+/// quick iteration on the calling thread's code: bursts of <see cref="CoreBenchmarks.Burst"/> calls,
+/// the ring drained (untimed) before each burst, median and p10/p90 ns per call over the bursts.
+/// Use BenchmarkDotNet (<c>quick core</c>) for the figures that are published.
+/// </summary>
+public static class CallerCostDriver
+{
+    public static int Run(string[] args)
+    {
+        int i = Array.IndexOf(args, "--bursts");
+        int bursts = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : 300;
+        var core = new CoreBenchmarks();
+        core.Setup();
+        try
+        {
+            Console.WriteLine($"# {bursts} bursts of {CoreBenchmarks.Burst} calls, load {LatencyHarness.LoadAverage()}");
+            Report("Disabled, template (x4096)", bursts, core, () => { for (int k = 0; k < CoreBenchmarks.Burst; k++) core.DisabledTemplate(); }, drain: false);
+            Report("Disabled, interpolated (x4096)", bursts, core, () => { for (int k = 0; k < CoreBenchmarks.Burst; k++) core.DisabledInterpolated(); }, drain: false);
+            Report("Enabled 3 args, template", bursts, core, core.EnabledTemplate, drain: true);
+            Report("Enabled 3 args, interpolated", bursts, core, core.EnabledInterpolated, drain: true);
+            Report("Enabled 3 args, template, coarse clock", bursts, core, core.EnabledTemplateCoarse, drain: true);
+            Report("Enabled 3 args, interpolated, coarse clock", bursts, core, core.EnabledInterpolatedCoarse, drain: true);
+        }
+        finally
+        {
+            core.Cleanup();
+        }
+        return 0;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Report(string name, int bursts, CoreBenchmarks core, Action burst, bool drain)
+    {
+        var ns = new double[bursts];
+        for (int b = 0; b < bursts; b++)
+        {
+            if (drain) core.Drain();
+            long t0 = Stopwatch.GetTimestamp();
+            burst();
+            ns[b] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CoreBenchmarks.Burst;
+        }
+        Array.Sort(ns);
+        Console.WriteLine($"{name,-45} median {ns[bursts / 2],7:F2} ns   p10 {ns[bursts / 10],7:F2}   p90 {ns[bursts * 9 / 10],7:F2}");
+    }
+}

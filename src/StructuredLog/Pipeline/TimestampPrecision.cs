@@ -1,0 +1,26 @@
+namespace StructuredLog;
+
+/// <summary>
+/// How a logging call reads the clock for its event's timestamp (set with
+/// <see cref="LogPipelineBuilder.TimestampPrecision(TimestampPrecision)"/>).
+/// </summary>
+public enum TimestampPrecision
+{
+    /// <summary>
+    /// Default: every call reads the monotonic clock (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/>),
+    /// so each event carries the time of its own call. On a Linux KVM guest that read alone costs ~28 ns,
+    /// more than the rest of an enabled call.
+    /// </summary>
+    Precise = 0,
+
+    /// <summary>
+    /// Calls read a shared clock value that a background ticker thread refreshes about once a millisecond
+    /// (and the writer thread whenever it drains): no system call on the calling thread. Timestamps are
+    /// then the time of the last tick, typically 0–2 ms before the call, more when the machine is so
+    /// overloaded that the ticker thread is not scheduled for a while. They never go backwards, and the
+    /// order of events within a sink still follows the order in which calls entered the ring buffer,
+    /// so events of the same millisecond keep their order in a file though they share a timestamp.
+    /// The ticker runs only while at least one pipeline built with this option is alive.
+    /// </summary>
+    Coarse = 1,
+}
