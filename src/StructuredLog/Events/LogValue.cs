@@ -46,6 +46,9 @@ public readonly struct LogValue
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static LogValue From<T>(T value)
     {
+        // Reference types first: in code shared between reference types (T = __Canon) every typeof(T)
+        // test below would be a run-time type lookup; this is one method-table compare.
+        if (!typeof(T).IsValueType) return FromReference(Unsafe.As<T, object?>(ref value));
         if (typeof(T) == typeof(int)) return new(LogValueKind.Int32, (ulong)(uint)Unsafe.As<T, int>(ref value));
         if (typeof(T) == typeof(string)) return value is null ? default : new(LogValueKind.String, 0, 0, Unsafe.As<T, string>(ref value));
         if (typeof(T) == typeof(long)) return new(LogValueKind.Int64, (ulong)Unsafe.As<T, long>(ref value));
@@ -76,6 +79,10 @@ public readonly struct LogValue
         if (value is string s) return new(LogValueKind.String, 0, 0, s);
         return new(LogValueKind.Object, 0, 0, value);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static LogValue FromReference(object? value) =>
+        value is null ? default : new(value.GetType() == typeof(string) ? LogValueKind.String : LogValueKind.Object, 0, 0, value);
 
     /// <summary>Captures an object whose static type is unknown (boxed values are unboxed to their tag).</summary>
     public static LogValue FromObject(object? value) => value switch

@@ -731,77 +731,78 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write0(LogLevel level, Exception? exception, string template)
     {
-        if (!Begin(level, exception, template, 0, out long pos)) return;
-        Publish(pos);
+        ref EventSlot s = ref Begin(level, exception, template, 0, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
+        Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write1<T0>(LogLevel level, Exception? exception, string template, T0 a0)
     {
-        if (!Begin(level, exception, template, 1, out long pos)) return;
-        ref EventSlot s = ref _ring.Cell(pos);
+        ref EventSlot s = ref Begin(level, exception, template, 1, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
         s.Arguments[0].Value = LogValue.From(a0);
-        Publish(pos);
+        Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write2<T0, T1>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1)
     {
-        if (!Begin(level, exception, template, 2, out long pos)) return;
-        ref EventSlot s = ref _ring.Cell(pos);
+        ref EventSlot s = ref Begin(level, exception, template, 2, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
         s.Arguments[0].Value = LogValue.From(a0);
         s.Arguments[1].Value = LogValue.From(a1);
-        Publish(pos);
+        Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write3<T0, T1, T2>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2)
     {
-        if (!Begin(level, exception, template, 3, out long pos)) return;
-        ref EventSlot s = ref _ring.Cell(pos);
+        ref EventSlot s = ref Begin(level, exception, template, 3, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
         s.Arguments[0].Value = LogValue.From(a0);
         s.Arguments[1].Value = LogValue.From(a1);
         s.Arguments[2].Value = LogValue.From(a2);
-        Publish(pos);
+        Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write4<T0, T1, T2, T3>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3)
     {
-        if (!Begin(level, exception, template, 4, out long pos)) return;
-        ref EventSlot s = ref _ring.Cell(pos);
+        ref EventSlot s = ref Begin(level, exception, template, 4, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
         s.Arguments[0].Value = LogValue.From(a0);
         s.Arguments[1].Value = LogValue.From(a1);
         s.Arguments[2].Value = LogValue.From(a2);
         s.Arguments[3].Value = LogValue.From(a3);
-        Publish(pos);
+        Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write5<T0, T1, T2, T3, T4>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4)
     {
-        if (!Begin(level, exception, template, 5, out long pos)) return;
-        ref EventSlot s = ref _ring.Cell(pos);
+        ref EventSlot s = ref Begin(level, exception, template, 5, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
         s.Arguments[0].Value = LogValue.From(a0);
         s.Arguments[1].Value = LogValue.From(a1);
         s.Arguments[2].Value = LogValue.From(a2);
         s.Arguments[3].Value = LogValue.From(a3);
         s.Arguments[4].Value = LogValue.From(a4);
-        Publish(pos);
+        Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write6<T0, T1, T2, T3, T4, T5>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
-        if (!Begin(level, exception, template, 6, out long pos)) return;
-        ref EventSlot s = ref _ring.Cell(pos);
+        ref EventSlot s = ref Begin(level, exception, template, 6, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
         s.Arguments[0].Value = LogValue.From(a0);
         s.Arguments[1].Value = LogValue.From(a1);
         s.Arguments[2].Value = LogValue.From(a2);
         s.Arguments[3].Value = LogValue.From(a3);
         s.Arguments[4].Value = LogValue.From(a4);
         s.Arguments[5].Value = LogValue.From(a5);
-        Publish(pos);
+        Publish(ref s, pos);
     }
 }
 

@@ -55,12 +55,11 @@ for n in range(0, MAX_ARGS + 1):
     w(f"    [MethodImpl(MethodImplOptions.NoInlining)]")
     w(f"    private void Write{n}{gen}(LogLevel level, Exception? exception, string template{params})")
     w("    {")
-    w(f"        if (!Begin(level, exception, template, {n}, out long pos)) return;")
-    if n:
-        w("        ref EventSlot s = ref _ring.Cell(pos);")
-        for i in range(n):
-            w(f"        s.Arguments[{i}].Value = LogValue.From(a{i});")
-    w("        Publish(pos);")
+    w(f"        ref EventSlot s = ref Begin(level, exception, template, {n}, out long pos);")
+    w("        if (Unsafe.IsNullRef(ref s)) return;")
+    for i in range(n):
+        w(f"        s.Arguments[{i}].Value = LogValue.From(a{i});")
+    w("        Publish(ref s, pos);")
     w("    }")
     w("")
 out[-1:] = []

@@ -80,8 +80,8 @@ public sealed partial class Logger
     public void Write(LogLevel level, Exception? exception, string messageTemplate, ReadOnlySpan<LogProperty> properties, int eventId = 0, string? eventName = null)
     {
         if (!IsEnabled(level)) return;
-        if (!Begin(level, exception, messageTemplate, properties.Length, out long pos)) return;
-        ref EventSlot s = ref _ring.Cell(pos);
+        ref EventSlot s = ref Begin(level, exception, messageTemplate, properties.Length, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
         s.Flags = SlotFlags.NamedArguments;
         s.EventId = eventId;
         s.EventName = eventName;
@@ -92,28 +92,32 @@ public sealed partial class Logger
             args[i].Name = properties[i].Name;
             args[i].Format = properties[i].Format;
         }
-        Publish(pos);
+        Publish(ref s, pos);
     }
 
     /// <summary>
-    /// Claims a slot and fills the common fields. Returns false when the event is dropped (full ring
-    /// under a dropping policy, or the pipeline is shut down); the drop is counted by the pipeline.
+    /// Claims a slot and fills the common fields; returns a null reference when the event is dropped
+    /// (full ring under a dropping policy, or the pipeline is shut down): the drop is counted by the pipeline.
     /// </summary>
+    /// <remarks>
+    /// Only what differs from a released cell is written: <see cref="RingBuffer.Release"/> leaves
+    /// Exception, Scope, trace ids, flags, event id and name at their defaults, so a call without an
+    /// exception, scope or activity skips those stores (and their GC write barriers).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position)
+    private ref EventSlot Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position)
     {
-        if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return false;
+        if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return ref Unsafe.NullRef<EventSlot>();
         ref EventSlot s = ref _ring.Cell(position);
         s.Timestamp = _coarseClock ? CoarseClock.Now : Stopwatch.GetTimestamp();
         s.Logger = this;
-        s.Level = level;
         s.Template = template;
-        s.Exception = exception;
-        s.Flags = SlotFlags.None;
-        s.EventId = 0;
+        s.Level = level;
         s.ArgumentCount = argumentCount;
         s.ThreadId = Environment.CurrentManagedThreadId;
-        s.Scope = ScopeNode.Current;
+        if (exception is not null) s.Exception = exception;
+        var scope = ScopeNode.Current;
+        if (scope is not null) s.Scope = scope;
         var activity = Activity.Current;
         if (activity is not null)
         {
@@ -121,18 +125,14 @@ public sealed partial class Logger
             s.SpanId = activity.SpanId;
             s.TraceFlags = activity.ActivityTraceFlags;
         }
-        else
-        {
-            s.TraceFlags = ActivityTraceFlags.None;
-        }
         if (argumentCount > EventSlot.InlineArguments) s.Overflow = ArrayPool<SlotArgument>.Shared.Rent(argumentCount);
-        return true;
+        return ref s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Publish(long position)
+    private void Publish(ref EventSlot s, long position)
     {
-        _ring.Publish(position);
+        Volatile.Write(ref s.Sequence, position + 1);
         if (_pipeline.WriterIdle) _pipeline.WakeWriter();
     }
 
@@ -147,12 +147,12 @@ public sealed partial class Logger
     private void WriteInterpolatedCore(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
     {
         int n = capture.Count;
-        if (!Begin(level, exception, null, n, out long pos))
+        ref EventSlot s = ref Begin(level, exception, null, n, out long pos);
+        if (Unsafe.IsNullRef(ref s))
         {
             capture.Release();
             return;
         }
-        ref EventSlot s = ref _ring.Cell(pos);
         s.Flags = SlotFlags.Interpolated;
         if (n > EventSlot.InlineArguments)
         {
@@ -163,6 +163,6 @@ public sealed partial class Logger
             capture.Parts.CopyTo(s.Arguments);
         }
         capture.Release();
-        Publish(pos);
+        Publish(ref s, pos);
     }
 }

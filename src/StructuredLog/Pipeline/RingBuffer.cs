@@ -84,7 +84,11 @@ internal sealed class RingBuffer
         return Volatile.Read(ref Cell(position).Sequence) == position + 1;
     }
 
-    /// <summary>Consumer: clears references in the cell (so the GC can collect them) and frees it for the next lap.</summary>
+    /// <summary>
+    /// Consumer: clears references in the cell (so the GC can collect them), resets the fields a producer
+    /// writes only when they differ from the default (exception, scope, trace ids and flags, slot flags,
+    /// event id and name: see <c>Logger.Begin</c>), and frees the cell for the next lap.
+    /// </summary>
     public void Release(long position)
     {
         ref EventSlot cell = ref Cell(position);
@@ -95,6 +99,9 @@ internal sealed class RingBuffer
         cell.Scope = null;
         cell.TraceId = default;
         cell.SpanId = default;
+        cell.TraceFlags = default;
+        cell.Flags = default;
+        cell.EventId = 0;
         cell.EventName = null;
         cell.Overflow = null;
         int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
