@@ -145,7 +145,11 @@ public sealed class LogPipelineBuilder
         return this;
     }
 
-    /// <summary>Ring buffer capacity in events; a power of two, at least 64 (default 8,192; a slot takes about 700 bytes).</summary>
+    /// <summary>
+    /// Ring buffer capacity in events; a power of two, at least 64 (default 8,192). A slot takes about
+    /// 300 bytes; once the pipeline sees an interpolated-string or named-property call, another ~580 bytes
+    /// per slot are allocated for their parts.
+    /// </summary>
     public LogPipelineBuilder BufferSize(int events)
     {
         if (events < 64 || (events & (events - 1)) != 0)

@@ -741,7 +741,7 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 1, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Arguments[0].Value = LogValue.From(a0);
+        s.Values[0] = LogValue.From(a0);
         Publish(ref s, pos);
     }
 
@@ -750,8 +750,8 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 2, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Arguments[0].Value = LogValue.From(a0);
-        s.Arguments[1].Value = LogValue.From(a1);
+        s.Values[0] = LogValue.From(a0);
+        s.Values[1] = LogValue.From(a1);
         Publish(ref s, pos);
     }
 
@@ -760,9 +760,9 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 3, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Arguments[0].Value = LogValue.From(a0);
-        s.Arguments[1].Value = LogValue.From(a1);
-        s.Arguments[2].Value = LogValue.From(a2);
+        s.Values[0] = LogValue.From(a0);
+        s.Values[1] = LogValue.From(a1);
+        s.Values[2] = LogValue.From(a2);
         Publish(ref s, pos);
     }
 
@@ -771,10 +771,10 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 4, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Arguments[0].Value = LogValue.From(a0);
-        s.Arguments[1].Value = LogValue.From(a1);
-        s.Arguments[2].Value = LogValue.From(a2);
-        s.Arguments[3].Value = LogValue.From(a3);
+        s.Values[0] = LogValue.From(a0);
+        s.Values[1] = LogValue.From(a1);
+        s.Values[2] = LogValue.From(a2);
+        s.Values[3] = LogValue.From(a3);
         Publish(ref s, pos);
     }
 
@@ -783,11 +783,11 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 5, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Arguments[0].Value = LogValue.From(a0);
-        s.Arguments[1].Value = LogValue.From(a1);
-        s.Arguments[2].Value = LogValue.From(a2);
-        s.Arguments[3].Value = LogValue.From(a3);
-        s.Arguments[4].Value = LogValue.From(a4);
+        s.Values[0] = LogValue.From(a0);
+        s.Values[1] = LogValue.From(a1);
+        s.Values[2] = LogValue.From(a2);
+        s.Values[3] = LogValue.From(a3);
+        s.Values[4] = LogValue.From(a4);
         Publish(ref s, pos);
     }
 
@@ -796,12 +796,12 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 6, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Arguments[0].Value = LogValue.From(a0);
-        s.Arguments[1].Value = LogValue.From(a1);
-        s.Arguments[2].Value = LogValue.From(a2);
-        s.Arguments[3].Value = LogValue.From(a3);
-        s.Arguments[4].Value = LogValue.From(a4);
-        s.Arguments[5].Value = LogValue.From(a5);
+        s.Values[0] = LogValue.From(a0);
+        s.Values[1] = LogValue.From(a1);
+        s.Values[2] = LogValue.From(a2);
+        s.Values[3] = LogValue.From(a3);
+        s.Values[4] = LogValue.From(a4);
+        s.Values[5] = LogValue.From(a5);
         Publish(ref s, pos);
     }
 }

@@ -5,7 +5,7 @@ Run from this folder after editing: python3 Logger.Levels.gen.py
 The many generic-arity overloads are generated so that nobody edits 84 copies by hand.
 """
 LEVELS = [("Trace", "Trace"), ("Debug", "Debug"), ("Info", "Info"), ("Warn", "Warn"), ("Error", "Error"), ("Fatal", "Fatal")]
-MAX_ARGS = 6
+MAX_ARGS = 6  # at most EventSlot.InlineArguments: the values are stored inline in the slot
 
 out = []
 w = out.append
@@ -58,7 +58,7 @@ for n in range(0, MAX_ARGS + 1):
     w(f"        ref EventSlot s = ref Begin(level, exception, template, {n}, out long pos);")
     w("        if (Unsafe.IsNullRef(ref s)) return;")
     for i in range(n):
-        w(f"        s.Arguments[{i}].Value = LogValue.From(a{i});")
+        w(f"        s.Values[{i}] = LogValue.From(a{i});")
     w("        Publish(ref s, pos);")
     w("    }")
     w("")

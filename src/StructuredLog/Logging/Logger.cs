@@ -85,7 +85,8 @@ public sealed partial class Logger
         s.Flags = SlotFlags.NamedArguments;
         s.EventId = eventId;
         s.EventName = eventName;
-        Span<SlotArgument> args = s.Overflow is { } overflow ? overflow.AsSpan(0, properties.Length) : s.Arguments;
+        s.Overflow = properties.Length > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(properties.Length) : null;
+        Span<SlotArgument> args = s.Overflow is { } overflow ? overflow.AsSpan(0, properties.Length) : _ring.Parts(pos);
         for (int i = 0; i < properties.Length; i++)
         {
             args[i].Value = properties[i].Value;
@@ -125,7 +126,6 @@ public sealed partial class Logger
             s.SpanId = activity.SpanId;
             s.TraceFlags = activity.ActivityTraceFlags;
         }
-        if (argumentCount > EventSlot.InlineArguments) s.Overflow = ArrayPool<SlotArgument>.Shared.Rent(argumentCount);
         return ref s;
     }
 
@@ -154,13 +154,15 @@ public sealed partial class Logger
             return;
         }
         s.Flags = SlotFlags.Interpolated;
-        if (n > EventSlot.InlineArguments)
+        if (n > RingBuffer.PartsPerCell)
         {
-            capture.Parts.CopyTo(s.Overflow);
+            var overflow = ArrayPool<SlotArgument>.Shared.Rent(n);
+            capture.Parts.CopyTo(overflow);
+            s.Overflow = overflow;
         }
         else
         {
-            capture.Parts.CopyTo(s.Arguments);
+            capture.Parts.CopyTo(_ring.Parts(pos));
         }
         capture.Release();
         Publish(ref s, pos);

@@ -18,13 +18,25 @@ internal enum SlotFlags : byte
 /// One cell of the ring buffer: everything the calling thread captures for one event. The writer
 /// copies it out and releases the cell, so cells are reused without allocation.
 /// </summary>
+/// <remarks>
+/// Kept small (about 300 bytes) because the calling thread's cost is dominated by the cache lines it
+/// has to take over from the writer's core: a message-template call stores its values inline
+/// (<see cref="Values"/>, values only: the names come from the template). Calls that need a name or a
+/// format per argument (interpolated strings, named properties) write <see cref="SlotArgument"/>s into
+/// the ring's parts array beside the cells (<see cref="RingBuffer.Parts"/>, up to
+/// <see cref="RingBuffer.PartsPerCell"/>), so that template calls never touch that memory; more parts
+/// than that, or more than <see cref="InlineArguments"/> positional values, go to <see cref="Overflow"/>,
+/// a pooled array that the writer returns to the pool. <see cref="Values"/> is used only when the flags
+/// are <see cref="SlotFlags.None"/> and <see cref="Overflow"/> is null.
+/// </remarks>
 internal struct EventSlot
 {
-    public const int InlineArguments = 12;
+    /// <summary>Values stored inline: as many as the widest generated template overload takes.</summary>
+    public const int InlineArguments = 6;
 
     /// <summary>Vyukov sequence: equals the position when free for that lap, position + 1 when published.</summary>
     public long Sequence;
-    /// <summary><see cref="Stopwatch.GetTimestamp"/> on the calling thread; the writer converts it to UTC (<see cref="TimestampClock"/>).</summary>
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> on the calling thread (or <see cref="CoarseClock.Now"/>, in the same units); the writer converts it to UTC (<see cref="TimestampClock"/>).</summary>
     public long Timestamp;
     public Logger? Logger;
     public string? Template;
@@ -39,6 +51,8 @@ internal struct EventSlot
     public LogLevel Level;
     public SlotFlags Flags;
     public int ArgumentCount;
+    /// <summary>Arguments that fit neither inline nor in the ring's parts array (pooled); null otherwise.</summary>
     public SlotArgument[]? Overflow;
-    public SlotArguments Arguments;
+    /// <summary>Positional values of a message-template call (flags <see cref="SlotFlags.None"/>) when <see cref="Overflow"/> is null.</summary>
+    public SlotValues Values;
 }

@@ -250,14 +250,14 @@ internal sealed class EventWriter
         while (n < _batchSize && _ring.TryPeek(out long pos))
         {
             var record = _records[n];
-            Materialize(ref _ring.Cell(pos), record);
+            Materialize(ref _ring.Cell(pos), pos, record);
             _ring.Release(pos);
             n++;
         }
         return n;
     }
 
-    private void Materialize(ref EventSlot s, EventRecord r)
+    private void Materialize(ref EventSlot s, long position, EventRecord r)
     {
         r.TimestampTicks = _clock.ToUtcTicks(s.Timestamp);
         r.Level = s.Level;
@@ -274,7 +274,10 @@ internal sealed class EventWriter
         r.Arena = _arena;
         int count = s.ArgumentCount;
         var overflow = s.Overflow;
-        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count) : ((Span<SlotArgument>)s.Arguments)[..count];
+        // Interpolated parts and named arguments are in the ring's parts array (or the overflow array);
+        // positional values of a template call are inline in the cell (or in the overflow array).
+        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count)
+            : s.Flags != SlotFlags.None ? _ring.Parts(position)[..count] : default;
         var redactor = _pipeline.Redactor;
 
         if ((s.Flags & SlotFlags.Interpolated) != 0)
@@ -303,22 +306,23 @@ internal sealed class EventWriter
             bool[]? mask = null;
             // Positional arguments take the template's names: whether they are sensitive is known per
             // template (mask); named arguments and extra arguments beyond the template are checked by name.
-            bool check = redactor is not null && (named || redactor.AnySensitive(template, out mask) || args.Length > mask.Length);
-            for (int i = 0; i < args.Length; i++)
+            bool check = redactor is not null && (named || redactor.AnySensitive(template, out mask) || count > mask.Length);
+            for (int i = 0; i < count; i++)
             {
-                ref readonly var a = ref args[i];
+                LogValue value = overflow is not null ? args[i].Value : s.Values[i];
                 LogProperty p;
                 if (named)
                 {
+                    ref readonly var a = ref args[i];
                     // Named arguments (e.g. from Microsoft.Extensions.Logging) take {@Name} destructuring from the template's hole of that name.
                     string name = a.Name ?? template.GetPropertyName(i);
                     int hole = IndexOfProperty(template, name);
-                    p = new LogProperty(name, a.Value, a.Format, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
+                    p = new LogProperty(name, value, a.Format, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
                 }
                 else
                 {
                     bool inTemplate = i < template.PropertyFormats.Length;
-                    p = new LogProperty(template.GetPropertyName(i), a.Value,
+                    p = new LogProperty(template.GetPropertyName(i), value,
                         inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
                 }
                 bool maybeSensitive = check && (named || i >= mask!.Length || mask[i]);

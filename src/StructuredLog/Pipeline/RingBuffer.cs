@@ -18,8 +18,12 @@ namespace StructuredLog.Pipeline;
 /// </remarks>
 internal sealed class RingBuffer
 {
+    /// <summary>Interpolated parts or named arguments per cell held beside the ring (<see cref="Parts"/>).</summary>
+    public const int PartsPerCell = 12;
+
     private readonly EventSlot[] _cells;
     private readonly long _mask;
+    private SlotArgument[]? _parts;
     private PaddedLong _enqueue;
     private PaddedLong _dequeue;
 
@@ -73,6 +77,26 @@ internal sealed class RingBuffer
     public ref EventSlot Cell(long position) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cells), (nint)(position & _mask));
 
+    /// <summary>
+    /// Producer (between claim and publish) or consumer (of a published cell): the <see cref="PartsPerCell"/>
+    /// argument parts of the cell at <paramref name="position"/>. They live in one array beside the cells,
+    /// allocated on first use, so that the cells stay small for message-template calls, which never use it.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<SlotArgument> Parts(long position)
+    {
+        var parts = Volatile.Read(ref _parts) ?? AllocateParts();
+        return parts.AsSpan((int)(position & _mask) * PartsPerCell, PartsPerCell);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private SlotArgument[] AllocateParts()
+    {
+        // Racing producers: one array wins; it is published before any cell that uses it (release on the cell's sequence).
+        Interlocked.CompareExchange(ref _parts, new SlotArgument[_cells.Length * PartsPerCell], null);
+        return _parts!;
+    }
+
     /// <summary>Makes a claimed cell visible to the consumer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Publish(long position) => Volatile.Write(ref Cell(position).Sequence, position + 1);
@@ -100,12 +124,22 @@ internal sealed class RingBuffer
         cell.TraceId = default;
         cell.SpanId = default;
         cell.TraceFlags = default;
-        cell.Flags = default;
         cell.EventId = 0;
         cell.EventName = null;
-        cell.Overflow = null;
-        int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
-        for (int i = 0; i < n; i++) cell.Arguments[i] = default;
+        if (cell.Overflow is null)
+        {
+            if (cell.Flags == SlotFlags.None)
+            {
+                int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
+                for (int i = 0; i < n; i++) cell.Values[i] = default;
+            }
+            else if (cell.ArgumentCount > 0)
+            {
+                Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)].Clear();
+            }
+        }
+        cell.Overflow = null; // the writer has returned it to the pool (Materialize)
+        cell.Flags = default;
         Volatile.Write(ref cell.Sequence, position + _cells.Length);
         Volatile.Write(ref _dequeue.Value, position + 1);
     }

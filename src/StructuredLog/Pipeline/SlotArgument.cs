@@ -19,8 +19,9 @@ internal struct SlotArgument
     public readonly bool IsLiteral => ReferenceEquals(Format, LiteralMarker);
 }
 
+/// <summary>The inline values of a slot (positional arguments of a message-template call).</summary>
 [System.Runtime.CompilerServices.InlineArray(EventSlot.InlineArguments)]
-internal struct SlotArguments
+internal struct SlotValues
 {
-    private SlotArgument _element;
+    private LogValue _element;
 }
