@@ -10,56 +10,54 @@ namespace StructuredLog;
 /// captured without boxing. Not for direct use.
 /// </summary>
 /// <remarks>
-/// The parts go into a per-thread buffer rather than into the handler itself, so that the handler
-/// (a local of the calling method) stays a few words wide: a disabled call then only zeroes a small
-/// struct, and an enabled one does not copy a large struct. The buffer is taken out of its
-/// thread-static field for the duration of a call, so a hole that itself logs (nested call) finds it
-/// absent and rents a pooled array instead. If a hole throws, the buffer is simply not given back and
-/// the next call adopts a pooled one as the thread's buffer.
+/// The parts go into a per-thread buffer rather than into the handler itself, and the handler holds
+/// only the reference to that buffer (one word): a disabled call then stores and tests a single null
+/// reference, with no wider stack copy. The buffer is taken out of its thread-static field for the
+/// duration of a call, so a hole that itself logs (nested call) finds it absent and uses a buffer of
+/// its own (a pooled array in a small new holder); if a hole throws, the buffer is simply not given
+/// back and the next call starts a new one.
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public struct InterpolatedCapture
 {
     private const int ThreadBufferParts = 32;
 
-    [ThreadStatic] private static SlotArgument[]? t_buffer;
+    [ThreadStatic] private static CaptureBuffer? t_buffer;
 
-    private SlotArgument[]? _parts;
-    private int _count;
+    private CaptureBuffer? _buffer;
 
     /// <summary>False when the level is disabled: nothing is captured.</summary>
-    public readonly bool Enabled => _parts is not null;
+    public readonly bool Enabled => _buffer is not null;
 
-    internal readonly int Count => _count;
+    internal readonly int Count => _buffer!.Count;
 
-    internal readonly ReadOnlySpan<SlotArgument> Parts => _parts.AsSpan(0, _count);
+    internal readonly ReadOnlySpan<SlotArgument> Parts => _buffer!.Parts.AsSpan(0, _buffer.Count);
 
     /// <summary>Starts a capture; the compiler passes the literal length and the number of holes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public InterpolatedCapture(int literalLength, int formattedCount, bool enabled)
     {
-        _count = 0;
-        _parts = enabled ? TakeBuffer(2 * formattedCount + 1) : null;
+        _buffer = enabled ? TakeBuffer(2 * formattedCount + 1) : null;
     }
 
-    private static SlotArgument[] TakeBuffer(int parts)
+    private static CaptureBuffer TakeBuffer(int parts)
     {
         var buffer = t_buffer;
-        if (buffer is not null && parts <= buffer.Length)
+        if (buffer is not null)
         {
             t_buffer = null;
             return buffer;
         }
-        // First call on this thread, a nested call, or very many holes.
-        return ArrayPool<SlotArgument>.Shared.Rent(Math.Max(parts, ThreadBufferParts));
+        // First call on this thread, a nested call, or after a hole threw.
+        return new CaptureBuffer(ArrayPool<SlotArgument>.Shared.Rent(Math.Max(parts, ThreadBufferParts)));
     }
 
     /// <summary>Records a literal segment (a compile-time constant, kept by reference).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void AppendLiteral(string literal)
     {
-        if (_parts is null || literal.Length == 0) return;
-        ref SlotArgument part = ref Next();
+        if (_buffer is null || literal.Length == 0) return;
+        ref SlotArgument part = ref _buffer.Next();
         part.Name = literal;
         part.Format = SlotArgument.LiteralMarker;
     }
@@ -69,39 +67,47 @@ public struct InterpolatedCapture
     [MethodImpl(MethodImplOptions.NoInlining)]
     public void AppendFormatted<T>(T value, string? format, string? name)
     {
-        if (_parts is null) return;
-        ref SlotArgument part = ref Next();
+        if (_buffer is null) return;
+        ref SlotArgument part = ref _buffer.Next();
         part.Value = LogValue.From(value);
         part.Name = name;
         part.Format = format;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref SlotArgument Next()
-    {
-        var parts = _parts!;
-        if ((uint)_count >= (uint)parts.Length) parts = Grow();
-        return ref parts[_count++];
-    }
-
-    private SlotArgument[] Grow()
-    {
-        var bigger = ArrayPool<SlotArgument>.Shared.Rent(Math.Max(ThreadBufferParts, _parts!.Length * 2));
-        _parts.AsSpan(0, _count).CopyTo(bigger);
-        Release();
-        _parts = bigger;
-        return bigger;
-    }
-
-    /// <summary>Clears the captured references and gives the buffer back (to the thread, else to the pool).</summary>
+    /// <summary>Clears the captured references and gives the buffer back (to the thread, else its array to the pool).</summary>
     internal void Release()
     {
-        var parts = _parts;
-        if (parts is null) return;
-        parts.AsSpan(0, _count).Clear();
-        _parts = null;
-        _count = 0;
-        if (parts.Length == ThreadBufferParts && t_buffer is null) t_buffer = parts;
-        else ArrayPool<SlotArgument>.Shared.Return(parts);
+        var buffer = _buffer;
+        if (buffer is null) return;
+        _buffer = null;
+        buffer.Parts.AsSpan(0, buffer.Count).Clear();
+        buffer.Count = 0;
+        if (t_buffer is null) t_buffer = buffer;
+        else ArrayPool<SlotArgument>.Shared.Return(buffer.Parts);
+    }
+
+    /// <summary>A thread's capture storage: the parts and how many are used.</summary>
+    private sealed class CaptureBuffer(SlotArgument[] parts)
+    {
+        public SlotArgument[] Parts = parts;
+        public int Count;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public ref SlotArgument Next()
+        {
+            var parts = Parts;
+            if ((uint)Count >= (uint)parts.Length) parts = Grow();
+            return ref parts[Count++];
+        }
+
+        private SlotArgument[] Grow()
+        {
+            var bigger = ArrayPool<SlotArgument>.Shared.Rent(Parts.Length * 2);
+            Parts.AsSpan(0, Count).CopyTo(bigger);
+            Parts.AsSpan(0, Count).Clear();
+            ArrayPool<SlotArgument>.Shared.Return(Parts);
+            Parts = bigger;
+            return bigger;
+        }
     }
 }
