@@ -74,6 +74,7 @@ public sealed class PeerSetupTests
     [InlineData(Library.Serilog)]
     [InlineData(Library.NLog)]
     [InlineData(Library.MelLoggerMessage)]
+    [InlineData(Library.StructuredLogCoarseClock)]
     public async Task Null_targets_receive_every_event_and_disabled_calls_reach_nothing(Library library)
     {
         var peer = Peer.Create(library, path: null);

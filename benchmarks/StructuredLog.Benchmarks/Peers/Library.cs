@@ -9,6 +9,11 @@ public enum Library
     NLog,
     /// <summary>Microsoft.Extensions.Logging with <c>[LoggerMessage]</c> methods, Serilog as the provider.</summary>
     MelLoggerMessage,
+    /// <summary>
+    /// An extra case, not a different library: <see cref="StructuredLog"/> configured exactly the same but
+    /// with <c>TimestampPrecision(Coarse)</c> (timestamps from a shared 1 ms ticker instead of a clock read per call).
+    /// </summary>
+    StructuredLogCoarseClock,
 }
 
 /// <summary>What the end-to-end loop logs besides the plain 3-argument event.</summary>

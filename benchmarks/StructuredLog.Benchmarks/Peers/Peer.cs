@@ -110,6 +110,7 @@ public abstract class Peer : IAsyncDisposable
         Library.Serilog => new SerilogPeer(path),
         Library.NLog => new NLogPeer(path),
         Library.MelLoggerMessage => new MelPeer(path),
+        Library.StructuredLogCoarseClock => new StructuredLogPeer(path, coarseClock: true),
         _ => throw new ArgumentOutOfRangeException(nameof(library)),
     };
 

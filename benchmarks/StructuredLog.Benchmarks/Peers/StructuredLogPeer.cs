@@ -7,7 +7,8 @@ namespace StructuredLog.Benchmarks.Peers;
 /// <summary>
 /// StructuredLog: the default pipeline with a ring of 16,384 events (backpressure Wait), JSON lines through
 /// the core <see cref="StreamSink"/> with <see cref="Formatting.JsonFormatter.Default"/>; the null
-/// target is a sink whose <c>Emit</c> only counts.
+/// target is a sink whose <c>Emit</c> only counts. With <c>coarseClock</c> (the extra case
+/// <see cref="Library.StructuredLogCoarseClock"/>) the only difference is <see cref="TimestampPrecision.Coarse"/>.
 /// </summary>
 public sealed class StructuredLogPeer : Peer
 {
@@ -15,9 +16,10 @@ public sealed class StructuredLogPeer : Peer
     private readonly Logger _log;
     private readonly CountingSink? _counter;
 
-    public StructuredLogPeer(string? path) : base(Library.StructuredLog)
+    public StructuredLogPeer(string? path, bool coarseClock = false) : base(coarseClock ? Library.StructuredLogCoarseClock : Library.StructuredLog)
     {
         var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false);
+        if (coarseClock) builder.TimestampPrecision(TimestampPrecision.Coarse);
         // The counting null target returns at once: called inline on the writer thread (isolate: false).
         if (path is null) builder.WriteTo(_counter = new CountingSink(), isolate: false);
         else builder.WriteTo(new StreamSink(path));
