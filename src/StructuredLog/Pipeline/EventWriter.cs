@@ -18,6 +18,8 @@ namespace StructuredLog.Pipeline;
 internal sealed class EventWriter
 {
     private const int IdleSpins = 64;
+    /// <summary>Polls of ~1 ms after the ring went empty before the writer sleeps until woken (~100 ms).</summary>
+    private const int LightSleeps = 100;
     private const int MaxTrackedTemplates = 10_000;
     private static readonly MessageTemplate s_dropTemplate = MessageTemplate.Parse("{DroppedCount} events were dropped: {Reason}");
     private static readonly MessageTemplate s_suppressedTemplate = MessageTemplate.Parse("Suppressed {SuppressedCount} similar events: {Template}");
@@ -149,6 +151,7 @@ internal sealed class EventWriter
     private void Loop()
     {
         int idle = 0;
+        int lightSleeps = 0;
         while (true)
         {
             int n = Drain();
@@ -156,6 +159,7 @@ internal sealed class EventWriter
             {
                 ProcessBatch(n);
                 idle = 0;
+                lightSleeps = 0;
                 // Under sustained load the writer never idles: reports, summaries and flushes still
                 // have to happen, so check for them between batches (cheap: a counter and a clock read).
                 if (Volatile.Read(ref _pendingFlushes) > 0 || Environment.TickCount64 - _lastHousekeeping >= 1000)
@@ -182,14 +186,24 @@ internal sealed class EventWriter
                 else Thread.SpinWait(30);
                 continue;
             }
-            // Sleep. Producers read the idle flag after their CAS on the enqueue position (a full fence),
+            if (lightSleeps < LightSleeps)
+            {
+                // Light sleep: poll about every millisecond without advertising idleness, so that callers
+                // logging in bursts never pay for waking this thread (a futex system call, microseconds,
+                // which was most of the callers' p99.9). Flush and stop requests set the event: no delay.
+                lightSleeps++;
+                _wake.Wait(1);
+                _wake.Reset();
+                continue;
+            }
+            // Deep sleep after ~100 ms without events. Producers read the idle flag after their CAS on the enqueue position (a full fence),
             // and we read the enqueue position after setting the flag (a full fence): one of us sees the other.
             _wake.Reset();
             Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 1);
             if (_ring.EnqueuePosition == _ring.DequeuePosition && !_stopRequested && !HasFlushRequests())
                 _wake.Wait(100);
             Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 0);
-            idle = 0;
+            idle = 0; // lightSleeps stays spent: an idle pipeline does not go back to polling until events arrive
         }
     }
 
