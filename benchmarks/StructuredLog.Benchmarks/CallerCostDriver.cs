@@ -38,6 +38,7 @@ public static class CallerCostDriver
     private static void Report(string name, int bursts, CoreBenchmarks core, Action burst, bool drain)
     {
         var ns = new double[bursts];
+        int gcs = GC.CollectionCount(0);
         for (int b = 0; b < bursts; b++)
         {
             if (drain) core.Drain();
@@ -46,6 +47,6 @@ public static class CallerCostDriver
             ns[b] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CoreBenchmarks.Burst;
         }
         Array.Sort(ns);
-        Console.WriteLine($"{name,-45} median {ns[bursts / 2],7:F2} ns   p10 {ns[bursts / 10],7:F2}   p90 {ns[bursts * 9 / 10],7:F2}");
+        Console.WriteLine($"{name,-45} median {ns[bursts / 2],7:F2} ns   p10 {ns[bursts / 10],7:F2}   p90 {ns[bursts * 9 / 10],7:F2}   p99 {ns[bursts * 99 / 100],7:F2}   max {ns[^1],8:F2}   gen0 GCs {GC.CollectionCount(0) - gcs}");
     }
 }
