@@ -323,7 +323,7 @@ internal sealed class EventWriter
             bool check = redactor is not null && (named || redactor.AnySensitive(template, out mask) || count > mask.Length);
             for (int i = 0; i < count; i++)
             {
-                LogValue value = overflow is not null ? args[i].Value : s.Values[i];
+                LogValue value = named || overflow is not null ? args[i].Value : s.Values[i];
                 LogProperty p;
                 if (named)
                 {

@@ -194,4 +194,35 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         Assert.Equal("G", holes[1].Format);
         Assert.Equal(" {x}", t.Tokens[^1].Text);
     }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(12)]
+    [InlineData(20)]
+    public async Task Named_properties_reach_the_event_whether_they_fit_the_ring_parts_or_overflow(int count)
+    {
+        // Named arguments are stored beside the cells (up to RingBuffer.PartsPerCell) or in a pooled overflow array.
+        var props = new LogProperty[count];
+        for (int i = 0; i < count; i++) props[i] = new LogProperty("P" + i, LogValue.From(i * 10));
+        _log.Write(LogLevel.Warn, null, "First {P0} last {P" + (count - 1) + "}", props, eventId: 7);
+        var e = await One();
+        Assert.Equal($"First 0 last {(count - 1) * 10}", e.Message);
+        for (int i = 0; i < count; i++) Assert.Equal(i * 10, e.Properties["P" + i]);
+        // A template call after it on the same cells must not see leftovers of the named one.
+        for (int k = 0; k < 3; k++) _log.Info("Plain {A} {B}", k, "x");
+        await _pipeline.FlushAsync();
+        var plain = _sink.Events.ToArray();
+        Assert.Equal(3, plain.Length);
+        Assert.All(plain, p => Assert.Equal(2, p.Properties.Count));
+    }
+
+    [Fact]
+    public async Task An_interpolated_call_with_more_parts_than_fit_beside_the_cell_keeps_every_hole()
+    {
+        int a = 1, b = 2, c = 3, d = 4, e5 = 5, f = 6, g = 7;
+        _log.Info($"{a} {b} {c} {d} {e5} {f} {g} end");
+        var e = await One();
+        Assert.Equal("1 2 3 4 5 6 7 end", e.Message);
+        Assert.Equal(7, e.Properties["g"]);
+    }
 }
