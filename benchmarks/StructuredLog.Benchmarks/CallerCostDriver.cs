@@ -46,6 +46,12 @@ public static class CallerCostDriver
             burst();
             ns[b] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CoreBenchmarks.Burst;
         }
+        if (Environment.GetEnvironmentVariable("CALLERCOST_SLOW") is { } slow)
+        {
+            double limit = double.Parse(slow, System.Globalization.CultureInfo.InvariantCulture);
+            var slowOnes = Enumerable.Range(0, bursts).Where(b => ns[b] > limit).Select(b => $"{b}:{ns[b]:F0}");
+            Console.WriteLine($"  bursts slower than {limit} ns/call: {string.Join(" ", slowOnes)}");
+        }
         Array.Sort(ns);
         Console.WriteLine($"{name,-45} median {ns[bursts / 2],7:F2} ns   p10 {ns[bursts / 10],7:F2}   p90 {ns[bursts * 9 / 10],7:F2}   p99 {ns[bursts * 99 / 100],7:F2}   max {ns[^1],8:F2}   gen0 GCs {GC.CollectionCount(0) - gcs}");
     }
