@@ -39,6 +39,7 @@ public static class CallerCostDriver
     {
         var ns = new double[bursts];
         int gcs = GC.CollectionCount(0);
+        long allocated = GC.GetTotalAllocatedBytes(precise: true);
         for (int b = 0; b < bursts; b++)
         {
             if (drain) core.Drain();
@@ -53,6 +54,6 @@ public static class CallerCostDriver
             Console.WriteLine($"  bursts slower than {limit} ns/call: {string.Join(" ", slowOnes)}");
         }
         Array.Sort(ns);
-        Console.WriteLine($"{name,-45} median {ns[bursts / 2],7:F2} ns   p10 {ns[bursts / 10],7:F2}   p90 {ns[bursts * 9 / 10],7:F2}   p99 {ns[bursts * 99 / 100],7:F2}   max {ns[^1],8:F2}   gen0 GCs {GC.CollectionCount(0) - gcs}");
+        Console.WriteLine($"{name,-45} median {ns[bursts / 2],7:F2} ns   p10 {ns[bursts / 10],7:F2}   p90 {ns[bursts * 9 / 10],7:F2}   p99 {ns[bursts * 99 / 100],7:F2}   max {ns[^1],8:F2}   gen0 GCs {GC.CollectionCount(0) - gcs}   process B/call {(GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)bursts / CoreBenchmarks.Burst:F3}");
     }
 }
