@@ -68,6 +68,9 @@ public sealed class MessageTemplate
 
     /// <summary>Per-redactor cache of which argument names are sensitive (see <c>Redactor.AnySensitive</c>).</summary>
     internal object? RedactionCache;
+
+    /// <summary>The JSON formatter's escaped forms of this template (see <c>JsonTemplateForms</c>).</summary>
+    internal object? JsonForms;
     internal readonly bool[] PropertyDestructure;
 
     /// <summary>The name of argument <paramref name="index"/>: the hole's name, or <c>argN</c> for extra arguments.</summary>
