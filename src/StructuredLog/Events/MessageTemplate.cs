@@ -41,6 +41,7 @@ public sealed class MessageTemplate
         }
         for (int i = 0; i < names.Length; i++) names[i] ??= "arg" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         PropertyNames = names;
+        PropertyNameArray = names;
         PropertyFormats = formats;
         PropertyDestructure = destructure;
         TextUtf8 = Encoding.UTF8.GetBytes(text);
@@ -63,6 +64,9 @@ public sealed class MessageTemplate
 
     /// <summary>The property name of each argument, by argument index (named holes bind arguments in order of appearance).</summary>
     public IReadOnlyList<string> PropertyNames { get; }
+
+    /// <summary><see cref="PropertyNames"/> as an array (no interface dispatch on the writer's hot path).</summary>
+    internal readonly string[] PropertyNameArray;
 
     internal readonly string?[] PropertyFormats;
 

@@ -163,7 +163,7 @@ public sealed class JsonFormatter : ILogFormatter
     private static void WriteProperties(ref JsonLineWriter w, in LogEvent e, JsonTemplateForms forms, LineState state, bool comma)
     {
         var props = e.Properties;
-        var names = e.Template.PropertyNames;
+        var names = e.Template.PropertyNameArray;
         int maxChars = e.Record.MaxValueChars;
         var memo = state.Memo;
         for (int i = 0; i < props.Length; i++)
@@ -280,7 +280,11 @@ public sealed class JsonFormatter : ILogFormatter
                     double d = v.DoubleValue;
                     if (!double.IsFinite(d)) w.Raw(double.IsNaN(d) ? "\"NaN\""u8 : d > 0 ? "\"Infinity\""u8 : "\"-Infinity\""u8);
                     else if (v.Kind == LogValueKind.Single) w.Number((float)d);
-                    else w.Number(d);
+                    else
+                    {
+                        ShortDouble.TryFormatAny(d, w.Reserve(64), out int n);
+                        w.Advance(n);
+                    }
                     return;
                 }
             case LogValueKind.Decimal: w.Number(v.DecimalValue); return;

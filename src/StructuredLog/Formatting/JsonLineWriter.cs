@@ -12,6 +12,7 @@ namespace StructuredLog.Formatting;
 /// does with <see cref="JsonFormatter.Encoder"/>: the search for the first byte to escape and the
 /// escaping itself are the encoder's, so the bytes are identical to the writer's and every line parses.
 /// </summary>
+[SkipLocalsInit]
 internal ref struct JsonLineWriter
 {
     private const int MinimumRequest = 1024;

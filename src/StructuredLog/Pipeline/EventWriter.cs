@@ -313,7 +313,7 @@ internal sealed class EventWriter
                 else
                 {
                     bool inTemplate = i < template.PropertyFormats.Length;
-                    p = new LogProperty(template.GetPropertyName(i), a.Value,
+                    p = new LogProperty(inTemplate ? template.PropertyNameArray[i] : template.GetPropertyName(i), a.Value,
                         inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
                 }
                 bool maybeSensitive = check && (named || i >= mask!.Length || mask[i]);
