@@ -19,6 +19,8 @@ public sealed class JsonFormatter : ILogFormatter
     internal static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    private static readonly byte[][] s_compactLevels = Array.ConvertAll(Enum.GetValues<LogLevel>(),
+        level => System.Text.Encoding.UTF8.GetBytes(",\"@l\":\"" + LevelNames.Name(level) + "\""));
     // Rendered-message pieces have their own buffer: destructuring a hole writes strings through t_scratch.
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_render;
     [ThreadStatic] private static LineState? t_state;
@@ -61,21 +63,14 @@ public sealed class JsonFormatter : ILogFormatter
         var forms = JsonTemplateForms.For(e.Template);
         w.Raw("{\"@t\":"u8);
         state.WriteTimestamp(ref w, e.Record.TimestampTicks);
-        w.Raw(",\"@l\":\""u8);
-        w.Raw(LevelNames.Utf8(e.Level));
-        w.Byte((byte)'"');
+        w.Raw(s_compactLevels[Math.Min((int)e.Level, s_compactLevels.Length - 1)]);
         if (IncludeRenderedMessage)
         {
             w.Raw(",\"@m\":\""u8);
             WriteRendered(ref w, e, forms, state.Memo);
             w.Byte((byte)'"');
         }
-        if (IncludeTemplate)
-        {
-            w.Raw(",\"@mt\":\""u8);
-            w.Raw(forms.Text);
-            w.Byte((byte)'"');
-        }
+        if (IncludeTemplate) w.Raw(forms.CompactTemplateField);
         if (e.Exception is { } ex)
         {
             w.Raw(",\"@x\":"u8);
@@ -100,7 +95,7 @@ public sealed class JsonFormatter : ILogFormatter
             w.Raw(",\"@en\":"u8);
             w.String(en);
         }
-        WriteProperties(ref w, e, forms, state, comma: true);
+        WriteProperties(ref w, e, forms, state);
         w.Byte((byte)'}');
     }
 
@@ -156,11 +151,11 @@ public sealed class JsonFormatter : ILogFormatter
             w.Raw(",\"exception.stacktrace\":"u8);
             w.String(ExceptionText(ex));
         }
-        WriteProperties(ref w, e, forms, state, comma: true);
+        WriteProperties(ref w, e, forms, state);
         w.Raw("}}"u8);
     }
 
-    private static void WriteProperties(ref JsonLineWriter w, in LogEvent e, JsonTemplateForms forms, LineState state, bool comma)
+    private static void WriteProperties(ref JsonLineWriter w, in LogEvent e, JsonTemplateForms forms, LineState state)
     {
         var props = e.Properties;
         var names = e.Template.PropertyNameArray;
@@ -169,9 +164,8 @@ public sealed class JsonFormatter : ILogFormatter
         for (int i = 0; i < props.Length; i++)
         {
             ref readonly var p = ref props[i];
-            if (comma) w.Byte((byte)',');
-            comma = true;
-            // Template arguments carry the template's own name strings: their escaped forms are precomputed.
+            // Every property follows another field: names are written as ,"name": in one copy. Template
+            // arguments carry the template's own name strings: their escaped forms are precomputed.
             w.Raw(i < forms.Names.Length && ReferenceEquals(p.Name, names[i]) ? forms.Names[i] : state.Name(p.Name));
             if (memo.TryGet(i, out var number)) w.Raw(number);
             else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
@@ -180,8 +174,6 @@ public sealed class JsonFormatter : ILogFormatter
         // Scope properties, innermost first; a name already written is not repeated.
         foreach (var p in e.ScopeProperties)
         {
-            if (comma) w.Byte((byte)',');
-            comma = true;
             w.Raw(state.Name(p.Name));
             WriteValue(ref w, p.Value, maxChars);
         }
@@ -332,7 +324,7 @@ public sealed class JsonFormatter : ILogFormatter
 
         public readonly NumberMemo Memo = new();
 
-        /// <summary><c>"name":</c>, escaped; cached by reference.</summary>
+        /// <summary><c>,"name":</c>, escaped; cached by reference.</summary>
         public byte[] Name(string name)
         {
             if (_names.TryGetValue(name, out var bytes)) return bytes;

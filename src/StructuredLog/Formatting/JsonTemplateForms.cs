@@ -24,7 +24,11 @@ internal sealed class JsonTemplateForms
         var names = template.PropertyNames;
         Names = new byte[names.Count][];
         for (int i = 0; i < names.Count; i++) Names[i] = PropertyName(names[i]);
+        CompactTemplateField = [.. ",\"@mt\":\""u8, .. Text, (byte)'"'];
     }
+
+    /// <summary><c>,"@mt":"text"</c>: the compact template field in one copy.</summary>
+    public readonly byte[] CompactTemplateField;
 
     /// <summary>The escaped template text, without quotes.</summary>
     public readonly byte[] Text;
@@ -32,7 +36,7 @@ internal sealed class JsonTemplateForms
     /// <summary>Per token: the escaped literal text, or null for a hole.</summary>
     public readonly byte[]?[] Literals;
 
-    /// <summary>Per argument index: <c>"Name":</c>, escaped.</summary>
+    /// <summary>Per argument index: <c>,"Name":</c>, escaped (every property follows another field).</summary>
     public readonly byte[][] Names;
 
     /// <summary>The forms of <paramref name="template"/> (built on first use; a race builds them twice, harmlessly).</summary>
@@ -47,7 +51,7 @@ internal sealed class JsonTemplateForms
         return JsonEncodedText.Encode(utf8.AsSpan(0, written), JsonFormatter.Encoder).EncodedUtf8Bytes.ToArray();
     }
 
-    /// <summary><c>"name":</c> with the name escaped; a name longer than 1,024 chars is cut with a marker.</summary>
+    /// <summary><c>,"name":</c> with the name escaped; a name longer than 1,024 chars is cut with a marker.</summary>
     public static byte[] PropertyName(string name)
     {
         const int MaxNameChars = 1024;
@@ -57,9 +61,10 @@ internal sealed class JsonTemplateForms
             name = string.Concat(name.AsSpan(0, end), "...[truncated ", (name.Length - MaxNameChars).ToString(System.Globalization.CultureInfo.InvariantCulture), " chars]");
         }
         var escaped = Escape(name);
-        var bytes = new byte[escaped.Length + 3];
-        bytes[0] = (byte)'"';
-        escaped.CopyTo(bytes, 1);
+        var bytes = new byte[escaped.Length + 4];
+        bytes[0] = (byte)',';
+        bytes[1] = (byte)'"';
+        escaped.CopyTo(bytes, 2);
         bytes[^2] = (byte)'"';
         bytes[^1] = (byte)':';
         return bytes;
