@@ -70,6 +70,42 @@ public class CostBreakdownBenchmarks
         return _output.WrittenCount;
     }
 
+    /// <summary>
+    /// The I/O floor: appending one line of the size StructuredLog writes per event (210 bytes) to a file
+    /// through a 64 KB-buffered FileStream, i.e. the kernel's copy into the page cache and the file
+    /// system's block allocation, per event. Nothing is formatted.
+    /// </summary>
+    [Benchmark(Description = "File: append one 210-byte line (FileStream, 64 KB buffer)")]
+    public long AppendLine()
+    {
+        if (_file.Position > 256L << 20) _file.SetLength(_file.Position = 0);
+        _file.Write(_line);
+        return _file.Position;
+    }
+
+    private FileStream _file = null!;
+    private readonly byte[] _line = CreateLine();
+
+    private static byte[] CreateLine()
+    {
+        var line = new byte[210];
+        Array.Fill(line, (byte)'x');
+        line[^1] = (byte)'\n';
+        return line;
+    }
+
+    [GlobalSetup(Target = nameof(AppendLine))]
+    public void SetupFile() =>
+        _file = new FileStream(Path.Combine(Path.GetTempPath(), $"sl-breakdown-{Environment.ProcessId}.jsonl"), FileMode.Create, FileAccess.Write, FileShare.Read, 64 * 1024);
+
+    [GlobalCleanup(Target = nameof(AppendLine))]
+    public void CleanupFile()
+    {
+        string path = _file.Name;
+        _file.Dispose();
+        File.Delete(path);
+    }
+
     [Benchmark(Description = "Writer: render the message only")]
     public int RenderMessage()
     {

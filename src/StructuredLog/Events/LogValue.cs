@@ -331,7 +331,7 @@ public readonly struct LogValue
                 LogValueKind.Int64 => ((long)Lo).TryFormat(d, out w, f, inv),
                 LogValueKind.UInt64 => Lo.TryFormat(d, out w, f, inv),
                 LogValueKind.Single => BitConverter.UInt32BitsToSingle((uint)Lo).TryFormat(d, out w, f, inv),
-                LogValueKind.Double => BitConverter.UInt64BitsToDouble(Lo).TryFormat(d, out w, f, inv),
+                LogValueKind.Double => f.IsEmpty ? Formatting.ShortDouble.TryFormatAny(BitConverter.UInt64BitsToDouble(Lo), d, out w) : BitConverter.UInt64BitsToDouble(Lo).TryFormat(d, out w, f, inv),
                 LogValueKind.Decimal => DecimalValue.TryFormat(d, out w, f, inv),
                 LogValueKind.DateTime => DateTimeValue.TryFormat(d, out w, f.IsEmpty ? "O" : f, inv),
                 LogValueKind.DateTimeOffset => DateTimeOffsetValue.TryFormat(d, out w, f.IsEmpty ? "O" : f, inv),

@@ -41,6 +41,7 @@ public sealed class MessageTemplate
         }
         for (int i = 0; i < names.Length; i++) names[i] ??= "arg" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
         PropertyNames = names;
+        PropertyNameArray = names;
         PropertyFormats = formats;
         PropertyDestructure = destructure;
         TextUtf8 = Encoding.UTF8.GetBytes(text);
@@ -64,10 +65,16 @@ public sealed class MessageTemplate
     /// <summary>The property name of each argument, by argument index (named holes bind arguments in order of appearance).</summary>
     public IReadOnlyList<string> PropertyNames { get; }
 
+    /// <summary><see cref="PropertyNames"/> as an array (no interface dispatch on the writer's hot path).</summary>
+    internal readonly string[] PropertyNameArray;
+
     internal readonly string?[] PropertyFormats;
 
     /// <summary>Per-redactor cache of which argument names are sensitive (see <c>Redactor.AnySensitive</c>).</summary>
     internal object? RedactionCache;
+
+    /// <summary>The JSON formatter's escaped forms of this template (see <c>JsonTemplateForms</c>).</summary>
+    internal object? JsonForms;
     internal readonly bool[] PropertyDestructure;
 
     /// <summary>The name of argument <paramref name="index"/>: the hole's name, or <c>argN</c> for extra arguments.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -9,7 +10,7 @@ using StructuredLog.Events;
 namespace StructuredLog.Formatting;
 
 /// <summary>
-/// JSON lines on <see cref="Utf8JsonWriter"/>: one object per event, then <c>\n</c>. Property values
+/// JSON lines: one object per event, then <c>\n</c>. Property values
 /// keep their types (numbers stay numbers). Invalid UTF-16 is replaced with U+FFFD, control characters
 /// and quotes are escaped, so every line parses whatever the input.
 /// </summary>
@@ -17,10 +18,12 @@ public sealed class JsonFormatter : ILogFormatter
 {
     internal static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
-    [ThreadStatic] private static Utf8JsonWriter? t_writer;
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
-    // The rendered message has its own buffer: rendering a destructured hole writes strings through t_scratch.
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_message;
+    private static readonly byte[][] s_compactLevels = Array.ConvertAll(Enum.GetValues<LogLevel>(),
+        level => System.Text.Encoding.UTF8.GetBytes(",\"@l\":\"" + LevelNames.Name(level) + "\""));
+    // Rendered-message pieces have their own buffer: destructuring a hole writes strings through t_scratch.
+    [ThreadStatic] private static ArrayBufferWriter<byte>? t_render;
+    [ThreadStatic] private static LineState? t_state;
 
     /// <summary>The shared default instance (compact names, rendered message and template included).</summary>
     public static JsonFormatter Default { get; } = new();
@@ -45,98 +48,191 @@ public sealed class JsonFormatter : ILogFormatter
     /// <inheritdoc />
     public void Format(in LogEvent e, IBufferWriter<byte> output)
     {
-        var json = t_writer;
-        if (json is null)
-        {
-            json = t_writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = Encoder, SkipValidation = false });
-        }
-        else
-        {
-            json.Reset(output);
-        }
-        if (Naming == JsonFieldNaming.Compact) WriteCompact(json, e);
-        else WriteOpenTelemetry(json, e);
-        json.Flush();
-        var nl = output.GetSpan(1);
-        nl[0] = (byte)'\n';
-        output.Advance(1);
+        var state = t_state ??= new LineState();
+        var memo = state.Memo;
+        memo.Prepare(e);
+        var w = new JsonLineWriter(output);
+        if (Naming == JsonFieldNaming.Compact) WriteCompact(ref w, e, state);
+        else WriteOpenTelemetry(ref w, e, state);
+        w.Byte((byte)'\n');
+        w.Complete();
     }
 
-    private void WriteCompact(Utf8JsonWriter json, in LogEvent e)
+    private void WriteCompact(ref JsonLineWriter w, in LogEvent e, LineState state)
     {
-        json.WriteStartObject();
-        json.WriteString(Names.T, e.Timestamp);
-        json.WriteString(Names.L, LevelNames.Get(e.Level));
-        var memo = NumberMemo.ForThread();
-        memo.Prepare(e);
-        if (IncludeRenderedMessage) WriteRendered(json, Names.M, e, memo);
-        if (IncludeTemplate) WriteTemplate(json, Names.Mt, e.Template);
-        if (e.Exception is { } ex) WriteStringSafe(json, Names.X, ExceptionText(ex));
-        if (e.HasTrace)
+        var forms = JsonTemplateForms.For(e.Template);
+        w.Raw("{\"@t\":"u8);
+        state.WriteTimestamp(ref w, e.Record.TimestampTicks);
+        w.Raw(s_compactLevels[Math.Min((int)e.Level, s_compactLevels.Length - 1)]);
+        if (IncludeRenderedMessage)
         {
-            WriteHex(json, Names.Tr, e.TraceId);
-            WriteHex(json, Names.Sp, e.SpanId);
+            w.Raw(",\"@m\":\""u8);
+            WriteRendered(ref w, e, forms, state.Memo);
+            w.Byte((byte)'"');
         }
-        WriteCached(json, Names.C, e.Category);
-        if (e.EventId != 0) json.WriteNumber(Names.I, e.EventId);
-        if (e.EventName is { } en) WriteStringSafe(json, Names.En, en);
-        WriteProperties(json, e, memo);
-        json.WriteEndObject();
-    }
-
-    private void WriteOpenTelemetry(Utf8JsonWriter json, in LogEvent e)
-    {
-        json.WriteStartObject();
-        json.WriteString(Names.Timestamp, e.Timestamp);
-        json.WriteString(Names.SeverityText, LevelNames.OpenTelemetryText(e.Level));
-        json.WriteNumber(Names.SeverityNumber, LevelNames.OpenTelemetryNumber(e.Level));
-        var memo = NumberMemo.ForThread();
-        memo.Prepare(e);
-        if (IncludeRenderedMessage) WriteRendered(json, Names.Body, e, memo);
-        if (e.HasTrace)
-        {
-            WriteHex(json, Names.TraceId, e.TraceId);
-            WriteHex(json, Names.SpanId, e.SpanId);
-            json.WriteNumber(Names.TraceFlags, (int)e.TraceFlags);
-        }
-        json.WritePropertyName(Names.Attributes);
-        json.WriteStartObject();
-        if (IncludeTemplate) WriteTemplate(json, Names.MessageTemplate, e.Template);
-        WriteCached(json, Names.Category, e.Category);
-        if (e.EventId != 0) json.WriteNumber(Names.EventId, e.EventId);
-        if (e.EventName is { } en) WriteStringSafe(json, Names.EventName, en);
+        if (IncludeTemplate) w.Raw(forms.CompactTemplateField);
         if (e.Exception is { } ex)
         {
-            WriteStringSafe(json, Names.ExceptionType, ex.GetType().FullName ?? ex.GetType().Name);
-            WriteStringSafe(json, Names.ExceptionMessage, SafeMessage(ex));
-            WriteStringSafe(json, Names.ExceptionStacktrace, ExceptionText(ex));
+            w.Raw(",\"@x\":"u8);
+            w.String(ExceptionText(ex));
         }
-        WriteProperties(json, e, memo);
-        json.WriteEndObject();
-        json.WriteEndObject();
+        if (e.HasTrace)
+        {
+            w.Raw(",\"@tr\":"u8);
+            WriteHex(ref w, e.TraceId);
+            w.Raw(",\"@sp\":"u8);
+            WriteHex(ref w, e.SpanId);
+        }
+        w.Raw(",\"@c\":"u8);
+        w.Raw(state.Category(e.Category));
+        if (e.EventId != 0)
+        {
+            w.Raw(",\"@i\":"u8);
+            w.Number(e.EventId);
+        }
+        if (e.EventName is { } en)
+        {
+            w.Raw(",\"@en\":"u8);
+            w.String(en);
+        }
+        WriteProperties(ref w, e, forms, state);
+        w.Byte((byte)'}');
     }
 
-    private static void WriteProperties(Utf8JsonWriter json, in LogEvent e, NumberMemo memo)
+    private void WriteOpenTelemetry(ref JsonLineWriter w, in LogEvent e, LineState state)
+    {
+        var forms = JsonTemplateForms.For(e.Template);
+        w.Raw("{\"timestamp\":"u8);
+        state.WriteTimestamp(ref w, e.Record.TimestampTicks);
+        w.Raw(",\"severityText\":"u8);
+        w.String(LevelNames.OpenTelemetryText(e.Level));
+        w.Raw(",\"severityNumber\":"u8);
+        w.Number(LevelNames.OpenTelemetryNumber(e.Level));
+        if (IncludeRenderedMessage)
+        {
+            w.Raw(",\"body\":\""u8);
+            WriteRendered(ref w, e, forms, state.Memo);
+            w.Byte((byte)'"');
+        }
+        if (e.HasTrace)
+        {
+            w.Raw(",\"traceId\":"u8);
+            WriteHex(ref w, e.TraceId);
+            w.Raw(",\"spanId\":"u8);
+            WriteHex(ref w, e.SpanId);
+            w.Raw(",\"traceFlags\":"u8);
+            w.Number((int)e.TraceFlags);
+        }
+        w.Raw(",\"attributes\":{"u8);
+        if (IncludeTemplate)
+        {
+            w.Raw("\"message.template\":\""u8);
+            w.Raw(forms.Text);
+            w.Raw("\","u8);
+        }
+        w.Raw("\"log.category\":"u8);
+        w.Raw(state.Category(e.Category));
+        if (e.EventId != 0)
+        {
+            w.Raw(",\"event.id\":"u8);
+            w.Number(e.EventId);
+        }
+        if (e.EventName is { } en)
+        {
+            w.Raw(",\"event.name\":"u8);
+            w.String(en);
+        }
+        if (e.Exception is { } ex)
+        {
+            w.Raw(",\"exception.type\":"u8);
+            w.String(ex.GetType().FullName ?? ex.GetType().Name);
+            w.Raw(",\"exception.message\":"u8);
+            w.String(SafeMessage(ex));
+            w.Raw(",\"exception.stacktrace\":"u8);
+            w.String(ExceptionText(ex));
+        }
+        WriteProperties(ref w, e, forms, state);
+        w.Raw("}}"u8);
+    }
+
+    private static void WriteProperties(ref JsonLineWriter w, in LogEvent e, JsonTemplateForms forms, LineState state)
     {
         var props = e.Properties;
+        var names = e.Template.PropertyNameArray;
         int maxChars = e.Record.MaxValueChars;
+        var memo = state.Memo;
         for (int i = 0; i < props.Length; i++)
         {
             ref readonly var p = ref props[i];
-            WritePropertyName(json, p.Name);
-            if (memo.TryGet(i, out var number)) json.WriteRawValue(number, skipInputValidation: true);
-            else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(json, p.Value.AsObject);
-            else WriteValue(json, p.Value, p.Format, maxChars);
+            // Every property follows another field: names are written as ,"name": in one copy. Template
+            // arguments carry the template's own name strings: their escaped forms are precomputed.
+            w.Raw(i < forms.Names.Length && ReferenceEquals(p.Name, names[i]) ? forms.Names[i] : state.Name(p.Name));
+            if (memo.TryGet(i, out var number)) w.Raw(number);
+            else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
+            else WriteValue(ref w, p.Value, maxChars);
         }
         // Scope properties, innermost first; a name already written is not repeated.
         foreach (var p in e.ScopeProperties)
         {
-            WritePropertyName(json, p.Name);
-            WriteValue(json, p.Value, p.Format, maxChars);
+            w.Raw(state.Name(p.Name));
+            WriteValue(ref w, p.Value, maxChars);
         }
     }
 
-    private static void WriteDestructured(Utf8JsonWriter json, object? value)
+    /// <summary>The message with its holes filled, escaped for the inside of a JSON string, written piece by piece.</summary>
+    private static void WriteRendered(ref JsonLineWriter w, in LogEvent e, JsonTemplateForms forms, NumberMemo memo)
+    {
+        var r = e.Record;
+        bool byIndex = !r.BindByName;
+        var tokens = r.Template.TokenArray;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            var token = tokens[i];
+            if (forms.Literals[i] is { } literal)
+            {
+                w.Raw(literal);
+            }
+            else if (byIndex && token.Format is null && memo.TryGet(token.ArgumentIndex, out var number))
+            {
+                w.Raw(number);
+            }
+            else if (e.TryGetHoleValue(token, out var p))
+            {
+                if (p.Destructure && p.Value.Kind == LogValueKind.Object)
+                {
+                    var scratch = Scratch(ref t_render);
+                    Destructurer.WriteJsonText(scratch, p.Value.AsObject!);
+                    w.Escaped(scratch.WrittenSpan);
+                }
+                else if (p.Value.Kind == LogValueKind.String)
+                {
+                    w.Escaped(p.Value.AsString, r.MaxValueChars);
+                }
+                else
+                {
+                    var scratch = Scratch(ref t_render);
+                    p.Value.WriteUtf8(scratch, token.Format ?? p.Format, r.MaxValueChars);
+                    w.Escaped(scratch.WrittenSpan);
+                }
+            }
+            else
+            {
+                w.Escaped(token.Text);
+            }
+        }
+    }
+
+    private static ArrayBufferWriter<byte> Scratch() => Scratch(ref t_scratch);
+
+    private static ArrayBufferWriter<byte> Scratch(ref ArrayBufferWriter<byte>? slot)
+    {
+        var scratch = slot;
+        if (scratch is null || scratch.Capacity > 1 << 20) slot = scratch = new ArrayBufferWriter<byte>(1024); // don't pin a huge buffer forever
+        scratch.ResetWrittenCount();
+        return scratch;
+    }
+
+    private static void WriteDestructured(ref JsonLineWriter w, object? value)
     {
         // Destructure into a scratch writer first so that a failure mid-graph cannot leave the event's JSON broken.
         var scratch = new ArrayBufferWriter<byte>();
@@ -146,39 +242,157 @@ public sealed class JsonFormatter : ILogFormatter
             {
                 Destructurer.WriteJson(inner, value);
             }
-            json.WriteRawValue(scratch.WrittenSpan, skipInputValidation: true);
         }
         catch (Exception ex)
         {
-            json.WriteStringValue("<destructuring failed: " + ex.GetType().Name + ">");
+            w.String("<destructuring failed: " + ex.GetType().Name + ">");
+            return;
         }
+        w.Raw(scratch.WrittenSpan);
     }
 
-    private static void WriteRendered(Utf8JsonWriter json, JsonEncodedText name, in LogEvent e, NumberMemo memo)
+    /// <summary>A typed value: numbers as numbers (NaN and infinities as strings), text as strings.</summary>
+    private static void WriteValue(ref JsonLineWriter w, in LogValue v, int maxChars)
     {
-        var scratch = t_message ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
-        e.RenderMessage(scratch, memo);
-        json.WriteString(name, scratch.WrittenSpan);
-        if (scratch.Capacity > 1 << 20) t_message = null; // don't pin a huge buffer forever
+        switch (v.Kind)
+        {
+            case LogValueKind.Null: w.Raw("null"u8); return;
+            case LogValueKind.Boolean: w.Raw(v.Lo != 0 ? "true"u8 : "false"u8); return;
+            case LogValueKind.Byte:
+            case LogValueKind.UInt16:
+            case LogValueKind.UInt32:
+            case LogValueKind.UInt64: w.Number(v.Lo); return;
+            case LogValueKind.SByte: w.Number((sbyte)(byte)v.Lo); return;
+            case LogValueKind.Int16: w.Number((short)(ushort)v.Lo); return;
+            case LogValueKind.Int32: w.Number((int)(uint)v.Lo); return;
+            case LogValueKind.Int64: w.Number((long)v.Lo); return;
+            case LogValueKind.Single:
+            case LogValueKind.Double:
+                {
+                    double d = v.DoubleValue;
+                    if (!double.IsFinite(d)) w.Raw(double.IsNaN(d) ? "\"NaN\""u8 : d > 0 ? "\"Infinity\""u8 : "\"-Infinity\""u8);
+                    else if (v.Kind == LogValueKind.Single) w.Number((float)d);
+                    else
+                    {
+                        ShortDouble.TryFormatAny(d, w.Reserve(64), out int n);
+                        w.Advance(n);
+                    }
+                    return;
+                }
+            case LogValueKind.Decimal: w.Number(v.DecimalValue); return;
+            case LogValueKind.String: w.String(v.AsString, maxChars); return;
+        }
+        // Dates, times, GUIDs, enums, chars and objects: their UTF-8 text as a JSON string.
+        var scratch = Scratch();
+        v.WriteUtf8(scratch, v.Kind is LogValueKind.DateTime or LogValueKind.DateTimeOffset ? "O" : default, maxChars);
+        w.String(scratch.WrittenSpan);
     }
 
-    private static void WriteHex(Utf8JsonWriter json, JsonEncodedText name, ActivityTraceId id)
+    private static void WriteHex(ref JsonLineWriter w, ActivityTraceId id)
     {
-        Span<char> hex = stackalloc char[32];
         Span<byte> bytes = stackalloc byte[16];
         id.CopyTo(bytes);
-        Convert.TryToHexStringLower(bytes, hex, out int n);
-        json.WriteString(name, hex[..n]);
+        WriteHex(ref w, bytes);
     }
 
-    private static void WriteHex(Utf8JsonWriter json, JsonEncodedText name, ActivitySpanId id)
+    private static void WriteHex(ref JsonLineWriter w, ActivitySpanId id)
     {
-        Span<char> hex = stackalloc char[16];
         Span<byte> bytes = stackalloc byte[8];
         id.CopyTo(bytes);
-        Convert.TryToHexStringLower(bytes, hex, out int n);
-        json.WriteString(name, hex[..n]);
+        WriteHex(ref w, bytes);
+    }
+
+    private static void WriteHex(ref JsonLineWriter w, scoped ReadOnlySpan<byte> bytes)
+    {
+        var span = w.Reserve(bytes.Length * 2 + 2);
+        span[0] = (byte)'"';
+        Convert.TryToHexStringLower(bytes, span[1..], out int n);
+        span[n + 1] = (byte)'"';
+        w.Advance(n + 2);
+    }
+
+    /// <summary>Per-thread state of the line writer: number memo, the current second's date text, escaped names.</summary>
+    private sealed class LineState
+    {
+        private const int MaxNames = 4096;
+        private readonly Dictionary<string, byte[]> _names = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
+        private readonly Dictionary<string, byte[]> _categories = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
+        private readonly byte[] _second = new byte[20]; // "yyyy-MM-ddTHH:mm:ss
+        private long _secondTicks = -1;
+        private string? _lastCategory;
+        private byte[] _lastCategoryJson = [];
+
+        public readonly NumberMemo Memo = new();
+
+        /// <summary><c>,"name":</c>, escaped; cached by reference.</summary>
+        public byte[] Name(string name)
+        {
+            if (_names.TryGetValue(name, out var bytes)) return bytes;
+            bytes = JsonTemplateForms.PropertyName(name);
+            if (name.Length <= 1024)
+            {
+                if (_names.Count >= MaxNames) _names.Clear();
+                _names[name] = bytes;
+            }
+            return bytes;
+        }
+
+        /// <summary>The category as a quoted, escaped JSON string; cached by reference.</summary>
+        public byte[] Category(string category)
+        {
+            if (ReferenceEquals(category, _lastCategory)) return _lastCategoryJson;
+            if (!_categories.TryGetValue(category, out var bytes))
+            {
+                var escaped = JsonTemplateForms.Escape(category);
+                bytes = new byte[escaped.Length + 2];
+                bytes[0] = (byte)'"';
+                escaped.CopyTo(bytes, 1);
+                bytes[^1] = (byte)'"';
+                if (category.Length <= 1024)
+                {
+                    if (_categories.Count >= MaxNames) _categories.Clear();
+                    _categories[category] = bytes;
+                }
+            }
+            _lastCategory = category;
+            _lastCategoryJson = bytes;
+            return bytes;
+        }
+
+        /// <summary>
+        /// The UTC timestamp as Utf8JsonWriter writes a <see cref="DateTime"/>: round-trip format with the
+        /// fraction's trailing zeros trimmed (none at all on a whole second). The date and time up to the
+        /// second are formatted once per second.
+        /// </summary>
+        public void WriteTimestamp(ref JsonLineWriter w, long ticks)
+        {
+            long second = ticks - ticks % TimeSpan.TicksPerSecond;
+            if (second != _secondTicks)
+            {
+                _second[0] = (byte)'"';
+                new DateTime(second, DateTimeKind.Utc).TryFormat(_second.AsSpan(1), out _, "yyyy'-'MM'-'dd'T'HH':'mm':'ss", CultureInfo.InvariantCulture);
+                _secondTicks = second;
+            }
+            var span = w.Reserve(32);
+            _second.CopyTo(span);
+            int pos = _second.Length;
+            int fraction = (int)(ticks - second);
+            if (fraction != 0)
+            {
+                span[pos++] = (byte)'.';
+                int digits = 7;
+                while (fraction % 10 == 0) { fraction /= 10; digits--; }
+                for (int i = digits - 1; i >= 0; i--)
+                {
+                    span[pos + i] = (byte)('0' + fraction % 10);
+                    fraction /= 10;
+                }
+                pos += digits;
+            }
+            span[pos++] = (byte)'Z';
+            span[pos++] = (byte)'"';
+            w.Advance(pos);
+        }
     }
 
     internal static string ExceptionText(Exception ex)
@@ -238,26 +452,6 @@ public sealed class JsonFormatter : ILogFormatter
         json.WriteStringValue(scratch.WrittenSpan);
     }
 
-    private static void WriteStringSafe(Utf8JsonWriter json, JsonEncodedText name, string s)
-    {
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
-        LogValue.WriteString(scratch, s);
-        json.WriteString(name, scratch.WrittenSpan);
-    }
-
-    private static void WriteTemplate(Utf8JsonWriter json, JsonEncodedText name, MessageTemplate template)
-    {
-        if (JsonTextCache.TryGet(template.Text, Encoder, out var encoded)) json.WriteString(name, encoded);
-        else json.WriteString(name, template.TextUtf8.Span);
-    }
-
-    private static void WriteCached(Utf8JsonWriter json, JsonEncodedText name, string value)
-    {
-        if (JsonTextCache.TryGet(value, Encoder, out var encoded)) json.WriteString(name, encoded);
-        else WriteStringSafe(json, name, value);
-    }
-
     internal static void WritePropertyName(Utf8JsonWriter json, string name)
     {
         if (JsonTextCache.TryGet(name, Encoder, out var encoded))
@@ -276,34 +470,5 @@ public sealed class JsonFormatter : ILogFormatter
         scratch.ResetWrittenCount();
         LogValue.WriteString(scratch, name, 1024);
         json.WritePropertyName(scratch.WrittenSpan);
-    }
-
-    private static class Names
-    {
-        public static readonly JsonEncodedText T = JsonEncodedText.Encode("@t");
-        public static readonly JsonEncodedText L = JsonEncodedText.Encode("@l");
-        public static readonly JsonEncodedText M = JsonEncodedText.Encode("@m");
-        public static readonly JsonEncodedText Mt = JsonEncodedText.Encode("@mt");
-        public static readonly JsonEncodedText X = JsonEncodedText.Encode("@x");
-        public static readonly JsonEncodedText Tr = JsonEncodedText.Encode("@tr");
-        public static readonly JsonEncodedText Sp = JsonEncodedText.Encode("@sp");
-        public static readonly JsonEncodedText C = JsonEncodedText.Encode("@c");
-        public static readonly JsonEncodedText I = JsonEncodedText.Encode("@i");
-        public static readonly JsonEncodedText En = JsonEncodedText.Encode("@en");
-        public static readonly JsonEncodedText Timestamp = JsonEncodedText.Encode("timestamp");
-        public static readonly JsonEncodedText SeverityText = JsonEncodedText.Encode("severityText");
-        public static readonly JsonEncodedText SeverityNumber = JsonEncodedText.Encode("severityNumber");
-        public static readonly JsonEncodedText Body = JsonEncodedText.Encode("body");
-        public static readonly JsonEncodedText TraceId = JsonEncodedText.Encode("traceId");
-        public static readonly JsonEncodedText SpanId = JsonEncodedText.Encode("spanId");
-        public static readonly JsonEncodedText TraceFlags = JsonEncodedText.Encode("traceFlags");
-        public static readonly JsonEncodedText Attributes = JsonEncodedText.Encode("attributes");
-        public static readonly JsonEncodedText MessageTemplate = JsonEncodedText.Encode("message.template");
-        public static readonly JsonEncodedText Category = JsonEncodedText.Encode("log.category");
-        public static readonly JsonEncodedText EventId = JsonEncodedText.Encode("event.id");
-        public static readonly JsonEncodedText EventName = JsonEncodedText.Encode("event.name");
-        public static readonly JsonEncodedText ExceptionType = JsonEncodedText.Encode("exception.type");
-        public static readonly JsonEncodedText ExceptionMessage = JsonEncodedText.Encode("exception.message");
-        public static readonly JsonEncodedText ExceptionStacktrace = JsonEncodedText.Encode("exception.stacktrace");
     }
 }

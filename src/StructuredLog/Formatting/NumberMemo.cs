@@ -41,7 +41,7 @@ internal sealed class NumberMemo
                 LogValueKind.Int64 => ((long)v.Lo).TryFormat(span, out int w, default, inv) && Keep(i, ref pos, w),
                 LogValueKind.UInt32 => ((uint)v.Lo).TryFormat(span, out int w, default, inv) && Keep(i, ref pos, w),
                 LogValueKind.UInt64 => v.Lo.TryFormat(span, out int w, default, inv) && Keep(i, ref pos, w),
-                LogValueKind.Double when double.IsFinite(v.DoubleValue) => v.DoubleValue.TryFormat(span, out int w, default, inv) && Keep(i, ref pos, w),
+                LogValueKind.Double when double.IsFinite(v.DoubleValue) => ShortDouble.TryFormatAny(v.DoubleValue, span, out int w) && Keep(i, ref pos, w),
                 LogValueKind.Single when double.IsFinite(v.DoubleValue) => ((float)v.DoubleValue).TryFormat(span, out int w, default, inv) && Keep(i, ref pos, w),
                 _ => false,
             };

@@ -336,7 +336,7 @@ internal sealed class EventWriter
                 else
                 {
                     bool inTemplate = i < template.PropertyFormats.Length;
-                    p = new LogProperty(template.GetPropertyName(i), value,
+                    p = new LogProperty(inTemplate ? template.PropertyNameArray[i] : template.GetPropertyName(i), value,
                         inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
                 }
                 bool maybeSensitive = check && (named || i >= mask!.Length || mask[i]);

@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+
+namespace StructuredLog.Formatting;
+
+/// <summary>
+/// Writes one JSON line straight into the caller's buffer. It does no structural validation (the
+/// formatter emits a fixed shape) and escapes exactly as <see cref="System.Text.Json.Utf8JsonWriter"/>
+/// does with <see cref="JsonFormatter.Encoder"/>: the search for the first byte to escape and the
+/// escaping itself are the encoder's, so the bytes are identical to the writer's and every line parses.
+/// </summary>
+[SkipLocalsInit]
+internal ref struct JsonLineWriter
+{
+    private const int MinimumRequest = 1024;
+    private static readonly JavaScriptEncoder s_encoder = JsonFormatter.Encoder;
+    private readonly IBufferWriter<byte> _output;
+    private Span<byte> _span;
+    private int _pos;
+
+    public JsonLineWriter(IBufferWriter<byte> output)
+    {
+        _output = output;
+        _span = output.GetSpan(MinimumRequest);
+        _pos = 0;
+    }
+
+    /// <summary>At least <paramref name="count"/> writable bytes at the current position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Reserve(int count)
+    {
+        if (_span.Length - _pos < count) Grow(count);
+        return _span[_pos..];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Advance(int count) => _pos += count;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int count)
+    {
+        _output.Advance(_pos);
+        _pos = 0;
+        _span = _output.GetSpan(Math.Max(count, MinimumRequest));
+    }
+
+    /// <summary>Hands the written bytes to the output; the writer must not be used afterwards.</summary>
+    public void Complete()
+    {
+        _output.Advance(_pos);
+        _pos = 0;
+        _span = default;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Byte(byte b)
+    {
+        if (_pos >= _span.Length) Grow(1);
+        _span[_pos++] = b;
+    }
+
+    /// <summary>Copies bytes that are already valid JSON at this position (names, numbers, escaped text).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Raw(scoped ReadOnlySpan<byte> bytes)
+    {
+        if (_span.Length - _pos < bytes.Length) Grow(bytes.Length);
+        bytes.CopyTo(_span[_pos..]);
+        _pos += bytes.Length;
+    }
+
+    /// <summary>Writes valid UTF-8 text as the inside of a JSON string, escaped.</summary>
+    public void Escaped(scoped ReadOnlySpan<byte> utf8)
+    {
+        int first = utf8.IsEmpty ? -1 : s_encoder.FindFirstCharacterToEncodeUtf8(utf8);
+        if (first < 0)
+        {
+            Raw(utf8);
+            return;
+        }
+        Raw(utf8[..first]);
+        utf8 = utf8[first..];
+        while (!utf8.IsEmpty)
+        {
+            // One input byte becomes at most six output bytes (\u00XX; a 4-byte scalar becomes 12).
+            var dest = Reserve(Math.Min(utf8.Length, 4096) * 6);
+            s_encoder.EncodeUtf8(utf8, dest, out int consumed, out int written, isFinalBlock: true);
+            _pos += written;
+            utf8 = utf8[consumed..];
+        }
+    }
+
+    /// <summary>
+    /// Writes UTF-16 text as the inside of a JSON string: invalid UTF-16 becomes U+FFFD and text longer
+    /// than <paramref name="maxChars"/> is cut with the same marker as <c>LogValue.WriteString</c>.
+    /// </summary>
+    public void Escaped(scoped ReadOnlySpan<char> text, int maxChars = int.MaxValue)
+    {
+        int cut = 0;
+        if (text.Length > maxChars)
+        {
+            cut = text.Length - maxChars;
+            int end = maxChars;
+            if (end > 0 && char.IsHighSurrogate(text[end - 1])) end--;
+            text = text[..end];
+        }
+        Span<byte> utf8 = stackalloc byte[768];
+        while (!text.IsEmpty)
+        {
+            // Chunks of at most 256 chars; a surrogate pair split by a chunk end is carried to the next one.
+            bool final = text.Length <= 256;
+            var chunk = final ? text : text[..256];
+            Utf8.FromUtf16(chunk, utf8, out int read, out int written, replaceInvalidSequences: true, isFinalBlock: final);
+            Escaped(utf8[..written]);
+            text = text[read..];
+        }
+        if (cut > 0)
+        {
+            Raw("...[truncated "u8);
+            var span = Reserve(16);
+            cut.TryFormat(span, out int w, default, CultureInfo.InvariantCulture);
+            _pos += w;
+            Raw(" chars]"u8);
+        }
+    }
+
+    /// <summary>A JSON string value: quotes around escaped UTF-16 text.</summary>
+    public void String(scoped ReadOnlySpan<char> text, int maxChars = int.MaxValue)
+    {
+        Byte((byte)'"');
+        Escaped(text, maxChars);
+        Byte((byte)'"');
+    }
+
+    /// <summary>A JSON string value from valid UTF-8.</summary>
+    public void String(scoped ReadOnlySpan<byte> utf8)
+    {
+        Byte((byte)'"');
+        Escaped(utf8);
+        Byte((byte)'"');
+    }
+
+    /// <summary>Writes a number (or any ISpanFormattable whose invariant text is valid JSON as is).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Number<T>(T value) where T : IUtf8SpanFormattable
+    {
+        var span = Reserve(64);
+        value.TryFormat(span, out int w, default, CultureInfo.InvariantCulture);
+        _pos += w;
+    }
+}
