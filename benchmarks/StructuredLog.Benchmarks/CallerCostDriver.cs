@@ -4,15 +4,18 @@ using System.Runtime.CompilerServices;
 namespace StructuredLog.Benchmarks;
 
 /// <summary>
-/// <c>callercost [--bursts 300]</c>: the <see cref="CoreBenchmarks"/> cases outside BenchmarkDotNet, for
+/// <c>callercost [--bursts 300] [--collect]</c>: the <see cref="CoreBenchmarks"/> cases outside BenchmarkDotNet, for
 /// quick iteration on the calling thread's code: bursts of <see cref="CoreBenchmarks.Burst"/> calls,
 /// the ring drained (untimed) before each burst, median and p10/p90 ns per call over the bursts.
 /// Use BenchmarkDotNet (<c>quick core</c>) for the figures that are published.
 /// </summary>
 public static class CallerCostDriver
 {
+    private static bool s_collect;
+
     public static int Run(string[] args)
     {
+        s_collect = Array.IndexOf(args, "--collect") >= 0; // as BenchmarkDotNet does between iterations
         int i = Array.IndexOf(args, "--bursts");
         int bursts = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : 300;
         var core = new CoreBenchmarks();
@@ -43,6 +46,7 @@ public static class CallerCostDriver
         for (int b = 0; b < bursts; b++)
         {
             if (drain) core.Drain();
+            if (s_collect) { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
             long t0 = Stopwatch.GetTimestamp();
             burst();
             ns[b] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CoreBenchmarks.Burst;
