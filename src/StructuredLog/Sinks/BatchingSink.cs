@@ -19,7 +19,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
 {
     private const int ChunkSize = 64 * 1024;
     private const int OversizedPayload = ChunkSize / 4;
-    private const int MaxFreeChunks = 256;
+    private const int MaxFreeChunks = 1024;   // 64 MB
 
     // Everything below is guarded by _lock unless marked otherwise. The I/O thread sleeps in
     // Monitor.Wait(_lock) (a kernel wait, no spinning); whoever makes work for it pulses only when it
