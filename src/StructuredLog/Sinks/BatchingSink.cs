@@ -44,6 +44,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     private Chunk _chunk = Chunk.Standard();
     private readonly Queue<Chunk> _sealed = new();
     private readonly Stack<Chunk> _freeChunks = new();
+    private readonly Stack<Chunk> _freeOversized = new();   // wrappers of oversized payloads' pooled buffers
 
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
     private readonly LogBatch _batch = new();               // I/O thread only
@@ -457,7 +458,9 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     {
         if (bytes.Length > OversizedPayload)
         {
-            var own = Chunk.Pooled(bytes.Length);
+            Chunk own;
+            lock (_lock) own = _freeOversized.TryPop(out var wrapper) ? wrapper : Chunk.Oversized();
+            own.Buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
             bytes.CopyTo(own.Buffer);
             own.Position = bytes.Length;
             own.LastSequence = position;
@@ -489,13 +492,15 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     /// <summary>
     /// Under the lock: keeps a drained standard chunk for reuse (bounded by the queue's byte limit and
     /// <see cref="MaxFreeChunks"/>), so that the queue's memory reaches its high-water mark once and is
-    /// then reused; oversized payloads' buffers go back to the shared pool.
+    /// then reused; oversized payloads' buffers go back to the shared pool and their wrappers are kept.
     /// </summary>
     private void Recycle(Chunk chunk)
     {
         if (chunk.IsPooled)
         {
             ArrayPool<byte>.Shared.Return(chunk.Buffer);
+            chunk.Buffer = [];
+            if (_freeOversized.Count < 64) _freeOversized.Push(chunk);
             return;
         }
         if (!_disposing && (long)_freeChunks.Count * ChunkSize < Options.QueueBytesLimit && _freeChunks.Count < MaxFreeChunks)
@@ -509,7 +514,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     /// <summary>A byte block holding payloads back to back.</summary>
     private sealed class Chunk
     {
-        public readonly byte[] Buffer;
+        public byte[] Buffer;
         public readonly bool IsPooled;
         public int Position;
         /// <summary>The position (sequence) of the last event stored in it; -1 when none.</summary>
@@ -523,6 +528,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
 
         public static Chunk Standard() => new(GC.AllocateUninitializedArray<byte>(ChunkSize), pooled: false);
 
-        public static Chunk Pooled(int size) => new(ArrayPool<byte>.Shared.Rent(size), pooled: true);
+        /// <summary>A wrapper for one oversized payload's buffer, rented from the shared pool when used.</summary>
+        public static Chunk Oversized() => new([], pooled: true);
     }
 }
