@@ -18,7 +18,7 @@ public sealed class StreamSink : BatchingSink
 
     /// <summary>Writes to <paramref name="stream"/>; <paramref name="ownsStream"/> disposes it with the sink.</summary>
     public StreamSink(Stream stream, ILogFormatter? formatter = null, bool ownsStream = false, BatchingOptions? options = null)
-        : base("stream", formatter ?? JsonFormatter.Default, options ?? new BatchingOptions { Period = TimeSpan.FromMilliseconds(200), BatchSizeLimit = 4096 })
+        : base("stream", formatter ?? JsonFormatter.Default, options ?? new BatchingOptions { Period = TimeSpan.FromMilliseconds(200), BatchSizeLimit = 1024 })
     {
         _stream = stream ?? throw new ArgumentNullException(nameof(stream));
         _ownsStream = ownsStream;
