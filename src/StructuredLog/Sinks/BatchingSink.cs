@@ -25,6 +25,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     // Monitor.Wait(_lock) (a kernel wait, no spinning); whoever makes work for it pulses only when it
     // is actually waiting (_ioWaiting), so a busy sink costs the writer thread no wake-ups.
     private readonly object _lock = new();
+    private readonly object _emitLock = new();
 
     // The queue: a circular array (a power of two long) of entries at absolute positions; an entry's
     // position is also its Sequence. [_head, _takenEnd) is the batch in flight (the LogBatch views
@@ -116,6 +117,13 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     public void Emit(ReadOnlySpan<LogEvent> batch)
     {
         if (batch.IsEmpty) return;
+        // Emit calls are serialised (one writer thread normally; a sink shared by two pipelines gets two):
+        // staging owns the open chunk and the entries beyond _tail. Uncontended, this is one cheap lock per batch.
+        lock (_emitLock) EmitCore(batch);
+    }
+
+    private void EmitCore(ReadOnlySpan<LogEvent> batch)
+    {
         if (_disposing)
         {
             Interlocked.Add(ref _dropped, batch.Length);
