@@ -103,7 +103,11 @@ public static class ProfileDriver
         {
             if (e.EventName != "GCAllocationTick_V4" || e.Payload is null) return;
             int i = e.PayloadNames!.IndexOf("TypeName");
-            if (i >= 0) Counts.AddOrUpdate(e.Payload[i]?.ToString() ?? "?", 1, (_, n) => n + 1);
+            int size = e.PayloadNames.IndexOf("ObjectSize");
+            // The size of the object that crossed the ~100 KB threshold tells buffers apart (e.g. 64 KB chunks from small arrays).
+            string key = (i >= 0 ? e.Payload[i]?.ToString() : null) ?? "?";
+            if (size >= 0 && e.Payload[size] is ulong bytes) key += $" ({bytes:N0} B)";
+            Counts.AddOrUpdate(key, 1, (_, n) => n + 1);
         }
     }
 

@@ -236,20 +236,40 @@ internal sealed class EventWriter
                 _flushRequests.Dequeue();
                 _pendingFlushes = _flushRequests.Count;
             }
-            var tasks = new List<Task>(_pipeline.Sinks.Length);
+            // Sinks whose flush is already complete (nothing pending) cost nothing; only the others are waited for.
+            List<Task>? pending = null;
             foreach (var s in _pipeline.Sinks)
             {
                 if (s.Stalled) continue; // cannot be flushed while stuck; reported when it stalled
                 var sink = s.Sink;
-                try { tasks.Add(s.Isolated ? Task.Run(() => sink.FlushAsync().AsTask()) : sink.FlushAsync().AsTask()); }
-                catch (Exception ex) { tasks.Add(Task.FromException(ex)); }
+                Task task;
+                try
+                {
+                    if (s.Isolated)
+                    {
+                        task = Task.Run(() => sink.FlushAsync().AsTask());
+                    }
+                    else
+                    {
+                        var flush = sink.FlushAsync();
+                        if (flush.IsCompletedSuccessfully) continue;
+                        task = flush.AsTask();
+                    }
+                }
+                catch (Exception ex) { task = Task.FromException(ex); }
+                (pending ??= new List<Task>(_pipeline.Sinks.Length)).Add(task);
             }
-            var tcs = request.Done;
-            Task.WhenAll(tasks).ContinueWith(t =>
+            if (pending is null)
+            {
+                request.Done.TrySetResult();
+                continue;
+            }
+            var all = pending.Count == 1 ? pending[0] : Task.WhenAll(pending);
+            all.ContinueWith(static (t, state) =>
             {
                 if (t.IsFaulted) SelfLog.Write("pipeline", $"a sink failed to flush: {t.Exception?.GetBaseException().Message}");
-                tcs.TrySetResult();
-            }, TaskScheduler.Default);
+                ((TaskCompletionSource)state!).TrySetResult();
+            }, request.Done, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
     }
 

@@ -7,7 +7,7 @@ namespace StructuredLog.Sinks;
 
 /// <summary>
 /// The base of every sink that does I/O. <see cref="Emit"/> (writer thread) only copies each event's
-/// formatted bytes into a bounded in-memory queue; a task of the sink's own sends batches through
+/// formatted bytes into a bounded in-memory queue; a thread of the sink's own sends batches through
 /// <see cref="WriteBatchAsync"/> when <see cref="BatchingOptions.BatchSizeLimit"/> events are queued or
 /// <see cref="BatchingOptions.Period"/> has passed. Failures are retried with exponential backoff and
 /// jitter, honouring a peer's <c>Retry-After</c>; batches are sent strictly in order, so a retried
@@ -18,26 +18,48 @@ namespace StructuredLog.Sinks;
 public abstract class BatchingSink : ILogSink, ISinkCounters
 {
     private const int ChunkSize = 64 * 1024;
+    private const int OversizedPayload = ChunkSize / 4;
+    private const int MaxFreeChunks = 1024;   // 64 MB
 
+    // Everything below is guarded by _lock unless marked otherwise. The I/O thread sleeps in
+    // Monitor.Wait(_lock) (a kernel wait, no spinning); whoever makes work for it pulses only when it
+    // is actually waiting (_ioWaiting), so a busy sink costs the writer thread no wake-ups.
     private readonly object _lock = new();
-    private readonly Queue<Entry> _queue = new();
-    private readonly SemaphoreSlim _signal = new(0);
-    private readonly CancellationTokenSource _hardStop = new();
+    private readonly object _emitLock = new();
+
+    // The queue: a circular array (a power of two long) of entries at absolute positions; an entry's
+    // position is also its Sequence. [_head, _takenEnd) is the batch in flight (the LogBatch views
+    // those entries in place), [_takenEnd, _tail) is queued, and from _tail on the writer thread stages
+    // the entries of the Emit in progress before publishing them by moving _tail. Only the writer
+    // replaces the array (to grow it); a batch in flight keeps reading the old one, which never changes.
+    private BufferedLogEvent[] _entries = new BufferedLogEvent[256];
+    private long _head;        // all events before it are written or given up on
+    private long _takenEnd;
+    private long _tail;
+    private long _queuedBytes; // bytes of [_takenEnd, _tail)
+
+    // Payload bytes: the writer fills _chunk (writer thread only) and seals it when full; sealed chunks
+    // (and the own buffers of oversized payloads) wait in _sealed, oldest first, until their last
+    // event is done, then go back to _freeChunks. Chunks are stored in the order their last events
+    // were, so the front of _sealed is always the first to be done.
+    private Chunk _chunk = Chunk.Standard();
+    private readonly Queue<Chunk> _sealed = new();
+    private readonly Stack<Chunk> _freeChunks = new();
+    private readonly Stack<Chunk> _freeOversized = new();   // wrappers of oversized payloads' pooled buffers
+
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = new();
-    private readonly LogBatch _batch = new();
-    private readonly List<Chunk> _inFlightChunks = new();
-    private readonly Stack<Chunk> _freeChunks = new();   // standard-size chunks ready for reuse (under _lock)
-    private Chunk _chunk = new(ChunkSize);
-    private long _queuedBytes;
-    private long _enqueuedSequence;   // sequence numbers handed out
-    private long _completedSequence;  // all events below this are written or failed
+    private readonly LogBatch _batch = new();               // I/O thread only
+    private readonly CancellationTokenSource _hardStop = new();
+    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _flushRequested;
+    private bool _ioWaiting;
+    private bool _closed;                                   // disposal finished its accounting: nothing is queued any more
     private volatile bool _disposing;
     private Lazy<Task>? _disposal;
     private Task? _loop;
     private long _written, _failed, _dropped, _retries, _batches;
 
-    /// <summary>Creates the sink; the I/O task starts on the first event.</summary>
+    /// <summary>Creates the sink; its I/O thread starts on the first event.</summary>
     protected BatchingSink(string name, ILogFormatter formatter, BatchingOptions? options = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -72,9 +94,13 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     public long BatchesWritten => Interlocked.Read(ref _batches);
 
     /// <summary>Events waiting in memory.</summary>
-    public int QueuedEvents { get { lock (_lock) return _queue.Count; } }
+    public int QueuedEvents { get { lock (_lock) return (int)(_tail - _takenEnd); } }
 
-    /// <summary>Sends one batch. Throw <see cref="SinkWriteException"/> to say whether to retry; any other exception is retried.</summary>
+    /// <summary>
+    /// Sends one batch. Throw <see cref="SinkWriteException"/> to say whether to retry; any other exception is retried.
+    /// Called on the sink's own I/O thread, one batch at a time; a task that is not complete when returned
+    /// is waited for on that thread, so a synchronous implementation (returning a completed task) costs nothing extra.
+    /// </summary>
     protected abstract Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken);
 
     /// <summary>Called once when the sink is disposed, after the queue was drained (or the shutdown timeout passed).</summary>
@@ -90,34 +116,75 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     /// <inheritdoc />
     public void Emit(ReadOnlySpan<LogEvent> batch)
     {
+        if (batch.IsEmpty) return;
+        // Emit calls are serialised (one writer thread normally; a sink shared by two pipelines gets two):
+        // staging owns the open chunk and the entries beyond _tail. Uncontended, this is one cheap lock per batch.
+        lock (_emitLock) EmitCore(batch);
+    }
+
+    private void EmitCore(ReadOnlySpan<LogEvent> batch)
+    {
         if (_disposing)
         {
             Interlocked.Add(ref _dropped, batch.Length);
             return;
         }
-        int queued;
-        bool wasEmpty;
+        long tail, roomEvents, roomBytes;
+        BufferedLogEvent[] entries;
         lock (_lock)
         {
-            wasEmpty = _queue.Count == 0;
-            foreach (ref readonly var e in batch)
+            if (_closed)
             {
-                var bytes = e.GetFormatted(Formatter);
-                if (_queue.Count >= Options.QueueLimit || _queuedBytes + bytes.Length > Options.QueueBytesLimit)
-                {
-                    _dropped++;
-                    continue;
-                }
-                var memory = Store(bytes);
-                _queue.Enqueue(new Entry(new BufferedLogEvent(memory.Memory, e.Record.TimestampTicks, e.Level, _enqueuedSequence++), memory.Chunk));
-                _queuedBytes += bytes.Length;
+                Interlocked.Add(ref _dropped, batch.Length);
+                return;
             }
-            queued = _queue.Count;
-            _loop ??= Task.Run(RunAsync);
+            tail = _tail;
+            roomEvents = Options.QueueLimit - (_tail - _takenEnd);
+            roomBytes = Options.QueueBytesLimit - _queuedBytes;
+            EnsureCapacity(_tail - _head + Math.Min(batch.Length, roomEvents));
+            entries = _entries;
+            // Nothing queued or in flight refers to any payload: the open chunk starts over, so a
+            // trickle of events keeps reusing the same memory.
+            if (_head == _tail) _chunk.Position = 0;
+            _loop ??= StartLoop();
         }
-        // Wake the loop when the queue fills a batch, and also when it stops being empty: an idle loop
-        // waits without a timeout, so it must be told to start the Period timer.
-        if (queued >= Options.BatchSizeLimit || (wasEmpty && queued > 0)) Wake();
+
+        // Staging, without the lock: the entries from _tail on and the open chunk are this thread's.
+        // The room was measured above and only grows meanwhile (the I/O thread only takes), so the
+        // bounds hold; one memcpy per event into the chunk.
+        int mask = entries.Length - 1;
+        long position = tail;
+        long bytesAdded = 0;
+        int dropped = 0;
+        foreach (ref readonly var e in batch)
+        {
+            var bytes = e.GetFormatted(Formatter);
+            if (position - tail >= roomEvents || bytesAdded + bytes.Length > roomBytes)
+            {
+                dropped++;
+                continue;
+            }
+            entries[(int)(position & mask)] = new BufferedLogEvent(Store(bytes, position), e.Record.TimestampTicks, e.Level, position);
+            position++;
+            bytesAdded += bytes.Length;
+        }
+
+        lock (_lock)
+        {
+            if (_closed)
+            {
+                Interlocked.Add(ref _dropped, batch.Length);
+                return;
+            }
+            if (dropped > 0) Interlocked.Add(ref _dropped, dropped);
+            if (position == tail) return;
+            bool wasEmpty = _tail == _takenEnd;
+            _tail = position;
+            _queuedBytes += bytesAdded;
+            // An idle I/O thread waits without a timeout: the first queued event must start its Period
+            // timer. Otherwise it only needs waking when a batch is full.
+            if (wasEmpty || _tail - _takenEnd >= Options.BatchSizeLimit) WakeLocked();
+        }
     }
 
     /// <inheritdoc />
@@ -126,13 +193,13 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
         TaskCompletionSource done;
         lock (_lock)
         {
-            if (_completedSequence >= _enqueuedSequence) return ValueTask.CompletedTask;
+            if (_head >= _tail || _closed) return ValueTask.CompletedTask;
             done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushWaiters.Add((_enqueuedSequence, done));
+            _flushWaiters.Add((_tail, done));
             _flushRequested = true;
+            WakeLocked();
         }
-        Wake();
-        return new ValueTask(done.Task.WaitAsync(cancellationToken));
+        return new ValueTask(cancellationToken.CanBeCanceled ? done.Task.WaitAsync(cancellationToken) : done.Task);
     }
 
     /// <inheritdoc />
@@ -151,9 +218,12 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     private async Task DisposeCoreAsync()
     {
         _disposing = true;
-        Wake();
         Task? loop;
-        lock (_lock) loop = _loop;
+        lock (_lock)
+        {
+            WakeLocked();
+            loop = _loop;
+        }
         if (loop is not null)
         {
             try
@@ -169,87 +239,115 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
         }
         lock (_lock)
         {
-            if (_queue.Count > 0)
+            long queued = _tail - _takenEnd;
+            if (queued > 0)
             {
-                _failed += _queue.Count;
-                SelfLog.Write(Name, $"{_queue.Count} events were still queued at shutdown and are lost");
-                while (_queue.TryDequeue(out var e)) Release(e.Chunk);
-                while (_freeChunks.TryPop(out var free)) free.Return();
+                _failed += queued;
+                SelfLog.Write(Name, $"{queued} events were still queued at shutdown and are lost");
+                _tail = _takenEnd;
+                _queuedBytes = 0;
             }
-            _completedSequence = _enqueuedSequence;
-            CompleteFlushWaiters();
+            _closed = true;
+            _freeChunks.Clear();
+            foreach (var (_, done) in _flushWaiters) done.TrySetResult();
+            _flushWaiters.Clear();
+            _flushRequested = false;
         }
         try { await OnDisposeAsync().ConfigureAwait(false); }
         catch (Exception ex) { SelfLog.Write(Name, $"dispose failed: {ex.Message}"); }
         GC.SuppressFinalize(this);
     }
 
-    private void Wake()
+    /// <summary>Under the lock: wakes the I/O thread if it is waiting.</summary>
+    private void WakeLocked()
     {
-        if (_signal.CurrentCount == 0) _signal.Release();
+        if (!_ioWaiting) return;
+        _ioWaiting = false;
+        Monitor.Pulse(_lock);
     }
 
-    private async Task RunAsync()
+    private Task StartLoop()
+    {
+        var thread = new Thread(static state => ((BatchingSink)state!).Run()) { IsBackground = true, Name = "StructuredLog io " + Name };
+        thread.Start(this);
+        return _loopDone.Task;
+    }
+
+    /// <summary>The I/O thread: waits for a batch, writes it (retrying as configured), repeats until disposal has drained the queue.</summary>
+    private void Run()
     {
         var random = new Random();
         CancellationTokenSource? timeout = null;
-        while (true)
+        try
         {
-            await WaitForBatchAsync().ConfigureAwait(false);
-            if (!TakeBatch())
+            while (TakeBatch())
             {
-                if (_disposing)
+                Exception? error = null;
+                bool delivered = false;
+                for (int attempt = 0; ; attempt++)
                 {
-                    timeout?.Dispose();
-                    return;
-                }
-                continue;
-            }
-            Exception? error = null;
-            bool delivered = false;
-            for (int attempt = 0; ; attempt++)
-            {
-                try
-                {
-                    // One linked source reused batch after batch (TryReset), a new one only after a timeout fired.
-                    if (timeout is null || !timeout.TryReset())
+                    try
                     {
-                        timeout?.Dispose();
-                        timeout = CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token);
+                        // One linked source reused batch after batch (disarmed by TryReset after each
+                        // write), a new one only after a timeout fired.
+                        timeout ??= CancellationTokenSource.CreateLinkedTokenSource(_hardStop.Token);
+                        timeout.CancelAfter(Options.WriteTimeout);
+                        var write = WriteBatchAsync(_batch, timeout.Token);
+                        write.GetAwaiter().GetResult();
+                        delivered = true;
+                        break;
                     }
-                    timeout.CancelAfter(Options.WriteTimeout);
-                    await WriteBatchAsync(_batch, timeout.Token).ConfigureAwait(false);
-                    delivered = true;
-                    break;
+                    catch (SinkWriteException ex) when (!ex.Retryable)
+                    {
+                        error = ex;
+                        break;
+                    }
+                    catch (Exception ex)
+                    {
+                        error = ex;
+                        if (attempt >= Options.MaxRetries || _hardStop.IsCancellationRequested) break;
+                        var delay = BackoffDelay(attempt, (ex as SinkWriteException)?.RetryAfter, random);
+                        Interlocked.Increment(ref _retries);
+                        SelfLog.Write(Name, $"write failed ({ex.GetType().Name}: {ex.Message}); retry {attempt + 1} in {delay.TotalMilliseconds:F0} ms");
+                        DisarmOrDrop(ref timeout);
+                        if (_hardStop.Token.WaitHandle.WaitOne(delay)) break;
+                    }
+                    finally
+                    {
+                        DisarmOrDrop(ref timeout);
+                    }
                 }
-                catch (SinkWriteException ex) when (!ex.Retryable)
+                if (delivered)
                 {
-                    error = ex;
-                    break;
+                    Interlocked.Add(ref _written, _batch.Count);
+                    Interlocked.Increment(ref _batches);
                 }
-                catch (Exception ex)
+                else
                 {
-                    error = ex;
-                    if (attempt >= Options.MaxRetries || _hardStop.IsCancellationRequested) break;
-                    var delay = BackoffDelay(attempt, (ex as SinkWriteException)?.RetryAfter, random);
-                    Interlocked.Increment(ref _retries);
-                    SelfLog.Write(Name, $"write failed ({ex.GetType().Name}: {ex.Message}); retry {attempt + 1} in {delay.TotalMilliseconds:F0} ms");
-                    try { await Task.Delay(delay, _hardStop.Token).ConfigureAwait(false); }
-                    catch (OperationCanceledException) { break; }
+                    Interlocked.Add(ref _failed, _batch.Count);
+                    try { OnBatchFailed(_batch, error!); } catch (Exception) { /* never let a hook stop the loop */ }
                 }
+                FinishBatch();
             }
-            if (delivered)
-            {
-                Interlocked.Add(ref _written, _batch.Count);
-                Interlocked.Increment(ref _batches);
-            }
-            else
-            {
-                Interlocked.Add(ref _failed, _batch.Count);
-                try { OnBatchFailed(_batch, error!); } catch (Exception) { /* never let a hook stop the loop */ }
-            }
-            FinishBatch();
         }
+        catch (Exception ex)
+        {
+            // Only a bug in this class gets here; report it rather than take the process down.
+            SelfLog.Write(Name, $"I/O thread failed: {ex}");
+        }
+        finally
+        {
+            timeout?.Dispose();
+            _loopDone.TrySetResult();
+        }
+    }
+
+    /// <summary>Stops the write timeout's timer; a source whose timeout already fired cannot be reused and is dropped.</summary>
+    private static void DisarmOrDrop(ref CancellationTokenSource? timeout)
+    {
+        if (timeout is null || timeout.TryReset()) return;
+        timeout.Dispose();
+        timeout = null;
     }
 
     /// <summary>The delay before retry <paramref name="attempt"/> (0-based): exponential with ±25 % jitter, or the peer's Retry-After.</summary>
@@ -262,65 +360,80 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
         return TimeSpan.FromMilliseconds(Math.Min(baseMs * jitter, Options.MaxBackoff.TotalMilliseconds));
     }
 
-    private async Task WaitForBatchAsync()
-    {
-        long firstSeen = -1;
-        while (true)
-        {
-            int count;
-            bool flush;
-            lock (_lock)
-            {
-                count = _queue.Count;
-                flush = _flushRequested;
-            }
-            if (count >= Options.BatchSizeLimit || _disposing || (flush && count > 0)) return;
-            if (flush && count == 0)
-            {
-                lock (_lock) { _flushRequested = false; CompleteFlushWaiters(); }
-            }
-            if (count > 0)
-            {
-                if (firstSeen < 0) firstSeen = Environment.TickCount64;
-                long waited = Environment.TickCount64 - firstSeen;
-                long remaining = (long)Options.Period.TotalMilliseconds - waited;
-                if (remaining <= 0) return;
-                await _signal.WaitAsync(TimeSpan.FromMilliseconds(remaining)).ConfigureAwait(false);
-            }
-            else
-            {
-                firstSeen = -1;
-                await _signal.WaitAsync().ConfigureAwait(false);
-            }
-        }
-    }
-
+    /// <summary>
+    /// I/O thread: waits until a batch is due (<see cref="BatchingOptions.BatchSizeLimit"/> events queued,
+    /// <see cref="BatchingOptions.Period"/> passed since the first one was seen, a flush, or disposal),
+    /// then makes <see cref="_batch"/> the next batch. False when disposal has left nothing to send.
+    /// </summary>
     private bool TakeBatch()
     {
+        BufferedLogEvent[] entries;
+        long start, end, bytes = 0;
         lock (_lock)
         {
-            _batch.Clear();
-            while (_batch.Count < Options.BatchSizeLimit && _queue.TryPeek(out var e))
+            long firstSeen = -1;
+            while (true)
             {
-                if (_batch.Count > 0 && _batch.TotalBytes + e.Event.Payload.Length > Options.BatchBytesLimit) break;
-                _queue.Dequeue();
-                _queuedBytes -= e.Event.Payload.Length;
-                _batch.Add(e.Event);
-                _inFlightChunks.Add(e.Chunk);
+                long queued = _tail - _takenEnd;
+                if (queued > 0 && (queued >= Options.BatchSizeLimit || _flushRequested || _disposing)) break;
+                if (queued == 0)
+                {
+                    if (_flushRequested)
+                    {
+                        _flushRequested = false;
+                        CompleteFlushWaiters();
+                    }
+                    if (_disposing) return false;
+                    firstSeen = -1;
+                    WaitLocked(Timeout.Infinite);
+                    continue;
+                }
+                long now = Environment.TickCount64;
+                if (firstSeen < 0) firstSeen = now;
+                long remaining = (long)Math.Ceiling(Options.Period.TotalMilliseconds) - (now - firstSeen);
+                if (remaining <= 0) break;
+                WaitLocked((int)Math.Min(remaining, int.MaxValue - 1));
             }
-            if (_queue.Count == 0) _flushRequested = _flushWaiters.Count > 0 && _flushRequested;
-            return _batch.Count > 0;
+
+            entries = _entries;
+            int mask = entries.Length - 1;
+            start = _takenEnd;
+            long max = Math.Min(_tail, start + Options.BatchSizeLimit);
+            long byteLimit = Options.BatchBytesLimit;
+            end = start;
+            for (; end < max; end++)
+            {
+                int length = entries[(int)(end & mask)].Payload.Length;
+                if (end > start && bytes + length > byteLimit) break;
+                bytes += length;
+            }
+            _takenEnd = end;
+            _queuedBytes -= bytes;
+            if (_tail == _takenEnd) _flushRequested = _flushWaiters.Count > 0 && _flushRequested;
         }
+        // The entries in flight are not touched by anyone else until FinishBatch.
+        _batch.Set(entries, start, (int)(end - start), bytes);
+        return true;
+    }
+
+    private void WaitLocked(int milliseconds)
+    {
+        _ioWaiting = true;
+        Monitor.Wait(_lock, milliseconds);
+        _ioWaiting = false;
     }
 
     private void FinishBatch()
     {
+        _batch.Clear();
         lock (_lock)
         {
-            if (_batch.Count > 0) _completedSequence = _batch[_batch.Count - 1].Sequence + 1;
-            foreach (var chunk in _inFlightChunks) Release(chunk);
-            _inFlightChunks.Clear();
-            _batch.Clear();
+            _head = _takenEnd;
+            while (_sealed.TryPeek(out var chunk) && chunk.LastSequence < _head)
+            {
+                _sealed.Dequeue();
+                Recycle(chunk);
+            }
             CompleteFlushWaiters();
             if (_flushWaiters.Count == 0) _flushRequested = false;
         }
@@ -330,74 +443,100 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     {
         for (int i = _flushWaiters.Count - 1; i >= 0; i--)
         {
-            if (_flushWaiters[i].Target > _completedSequence) continue;
+            if (_flushWaiters[i].Target > _head) continue;
             _flushWaiters[i].Done.TrySetResult();
             _flushWaiters.RemoveAt(i);
         }
     }
 
-    private (ReadOnlyMemory<byte> Memory, Chunk Chunk) Store(ReadOnlySpan<byte> bytes)
+    /// <summary>Under the lock (writer thread): room for <paramref name="needed"/> entries from <see cref="_head"/> on.</summary>
+    private void EnsureCapacity(long needed)
     {
-        if (bytes.Length > ChunkSize / 4)
-        {
-            var own = new Chunk(bytes.Length);
-            bytes.CopyTo(own.Buffer);
-            own.Position = bytes.Length;
-            own.References = 1;
-            own.Sealed = true;
-            return (own.Buffer.AsMemory(0, bytes.Length), own);
-        }
-        if (_chunk.Buffer.Length - _chunk.Position < bytes.Length)
-        {
-            _chunk.Sealed = true;
-            if (_chunk.References == 0) Recycle(_chunk);
-            _chunk = _freeChunks.TryPop(out var reused) ? reused : new Chunk(ChunkSize);
-        }
-        var c = _chunk;
-        bytes.CopyTo(c.Buffer.AsSpan(c.Position));
-        var memory = c.Buffer.AsMemory(c.Position, bytes.Length);
-        c.Position += bytes.Length;
-        c.References++;
-        return (memory, c);
+        if (needed <= _entries.Length) return;
+        long size = _entries.Length;
+        while (size < needed) size *= 2;
+        var grown = new BufferedLogEvent[size];
+        int oldMask = _entries.Length - 1, newMask = (int)size - 1;
+        for (long p = _head; p < _tail; p++) grown[(int)(p & newMask)] = _entries[(int)(p & oldMask)];
+        _entries = grown;
     }
 
-    private void Release(Chunk chunk)
+    /// <summary>Writer thread: copies one payload into the open chunk (or a buffer of its own when large).</summary>
+    private ReadOnlyMemory<byte> Store(ReadOnlySpan<byte> bytes, long position)
     {
-        if (--chunk.References == 0 && chunk.Sealed) Recycle(chunk);
+        if (bytes.Length > OversizedPayload)
+        {
+            Chunk own;
+            lock (_lock) own = _freeOversized.TryPop(out var wrapper) ? wrapper : Chunk.Oversized();
+            own.Buffer = ArrayPool<byte>.Shared.Rent(bytes.Length);
+            bytes.CopyTo(own.Buffer);
+            own.Position = bytes.Length;
+            own.LastSequence = position;
+            lock (_lock) _sealed.Enqueue(own);
+            return new ReadOnlyMemory<byte>(own.Buffer, 0, bytes.Length);
+        }
+        var c = _chunk;
+        if (c.Buffer.Length - c.Position < bytes.Length) c = NextChunk();
+        bytes.CopyTo(c.Buffer.AsSpan(c.Position));
+        var memory = new ReadOnlyMemory<byte>(c.Buffer, c.Position, bytes.Length);
+        c.Position += bytes.Length;
+        c.LastSequence = position;
+        return memory;
+    }
+
+    /// <summary>Writer thread: seals the full open chunk and opens a free (or new) one.</summary>
+    private Chunk NextChunk()
+    {
+        lock (_lock)
+        {
+            var full = _chunk;
+            if (full.LastSequence < _head) Recycle(full);
+            else _sealed.Enqueue(full);
+            _chunk = _freeChunks.TryPop(out var reused) ? reused : Chunk.Standard();
+            return _chunk;
+        }
     }
 
     /// <summary>
-    /// Keeps a drained standard-size chunk for reuse instead of handing its buffer back to the shared
-    /// pool: the writer thread rents and the I/O task returns, and the shared pool's per-thread caches
-    /// then keep allocating fresh 64 KB buffers. Bounded by the queue's byte limit.
+    /// Under the lock: keeps a drained standard chunk for reuse (bounded by the queue's byte limit and
+    /// <see cref="MaxFreeChunks"/>), so that the queue's memory reaches its high-water mark once and is
+    /// then reused; oversized payloads' buffers go back to the shared pool and their wrappers are kept.
     /// </summary>
     private void Recycle(Chunk chunk)
     {
-        if (chunk.Buffer.Length == ChunkSize && !_disposing && (long)_freeChunks.Count * ChunkSize < Options.QueueBytesLimit && _freeChunks.Count < 256)
+        if (chunk.IsPooled)
+        {
+            ArrayPool<byte>.Shared.Return(chunk.Buffer);
+            chunk.Buffer = [];
+            if (_freeOversized.Count < 64) _freeOversized.Push(chunk);
+            return;
+        }
+        if (!_disposing && (long)_freeChunks.Count * ChunkSize < Options.QueueBytesLimit && _freeChunks.Count < MaxFreeChunks)
         {
             chunk.Position = 0;
-            chunk.References = 0;
-            chunk.Sealed = false;
+            chunk.LastSequence = -1;
             _freeChunks.Push(chunk);
-        }
-        else
-        {
-            chunk.Return();
         }
     }
 
-    private readonly record struct Entry(BufferedLogEvent Event, Chunk Chunk);
-
-    /// <summary>A pooled byte block shared by the payloads stored in it; returned when the last one is done.</summary>
+    /// <summary>A byte block holding payloads back to back.</summary>
     private sealed class Chunk
     {
-        public readonly byte[] Buffer;
+        public byte[] Buffer;
+        public readonly bool IsPooled;
         public int Position;
-        public int References;
-        public bool Sealed;
+        /// <summary>The position (sequence) of the last event stored in it; -1 when none.</summary>
+        public long LastSequence = -1;
 
-        public Chunk(int size) => Buffer = ArrayPool<byte>.Shared.Rent(size);
+        private Chunk(byte[] buffer, bool pooled)
+        {
+            Buffer = buffer;
+            IsPooled = pooled;
+        }
 
-        public void Return() => ArrayPool<byte>.Shared.Return(Buffer);
+        public static Chunk Standard() => new(GC.AllocateUninitializedArray<byte>(ChunkSize), pooled: false);
+
+        /// <summary>A wrapper for one oversized payload's buffer, rented from the shared pool when used.</summary>
+        public static Chunk Oversized() => new([], pooled: true);
     }
 }

@@ -5,12 +5,13 @@ namespace StructuredLog.Sinks;
 /// <summary>
 /// Writes events to standard output (or standard error). Human text with colours when the output is a
 /// terminal and <c>NO_COLOR</c> is not set; any formatter can be given instead (e.g.
-/// <see cref="JsonFormatter"/> for containers). The console is written from the sink's own task, so a
-/// blocked pipe never stalls the writer thread.
+/// <see cref="JsonFormatter"/> for containers). The console is written from the sink's own I/O thread,
+/// so a blocked pipe never stalls the writer thread.
 /// </summary>
 public sealed class ConsoleSink : BatchingSink
 {
     private readonly Stream _stream;
+    private readonly bool _synchronous;
 
     /// <summary>Creates a console sink.</summary>
     /// <param name="formatter">The format; null picks <see cref="TextFormatter"/> with colours on a terminal.</param>
@@ -20,6 +21,9 @@ public sealed class ConsoleSink : BatchingSink
         : base("console", formatter ?? DefaultFormatter(standardError), new BatchingOptions { Period = TimeSpan.FromMilliseconds(20), BatchSizeLimit = 512 })
     {
         _stream = output ?? (standardError ? Console.OpenStandardError() : Console.OpenStandardOutput());
+        // The console's own streams only write synchronously (their async methods queue that to the
+        // thread pool, a task per write): write them, files and memory directly from the I/O thread.
+        _synchronous = output is null or FileStream or MemoryStream;
     }
 
     /// <summary>True when colours would be used for this console stream.</summary>
@@ -31,7 +35,16 @@ public sealed class ConsoleSink : BatchingSink
         new(colors: ColorsWanted(standardError), multilineExceptions: true);
 
     /// <inheritdoc />
-    protected override async Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken)
+    protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken)
+    {
+        if (!_synchronous) return WriteAsync(batch, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
+        batch.WritePayloadsTo(_stream);
+        _stream.Flush();
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
     {
         await batch.WritePayloadsToAsync(_stream, cancellationToken).ConfigureAwait(false);
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);

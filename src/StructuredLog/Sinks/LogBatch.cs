@@ -7,7 +7,12 @@ namespace StructuredLog.Sinks;
 /// <summary>A batch handed to <see cref="BatchingSink.WriteBatchAsync"/>. Reused: valid until that call completes.</summary>
 public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
 {
-    private BufferedLogEvent[] _items = new BufferedLogEvent[64];
+    // The events are either a window of the sink's own queue (no copy: the queue does not touch
+    // in-flight entries until the batch is finished) or, when that window wraps around the end of the
+    // queue's array, a copy in _own.
+    private BufferedLogEvent[] _items = [];
+    private int _offset;
+    private BufferedLogEvent[] _own = [];
 
     internal LogBatch() { }
 
@@ -18,10 +23,10 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
     public long TotalBytes { get; private set; }
 
     /// <summary>The events as a span.</summary>
-    public ReadOnlySpan<BufferedLogEvent> Events => _items.AsSpan(0, Count);
+    public ReadOnlySpan<BufferedLogEvent> Events => _items.AsSpan(_offset, Count);
 
     /// <inheritdoc />
-    public BufferedLogEvent this[int index] => (uint)index < (uint)Count ? _items[index] : throw new ArgumentOutOfRangeException(nameof(index));
+    public BufferedLogEvent this[int index] => (uint)index < (uint)Count ? _items[_offset + index] : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>Copies every payload, back to back, into <paramref name="output"/>.</summary>
     public void WritePayloadsTo(IBufferWriter<byte> output)
@@ -48,33 +53,67 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
         }
     }
 
+    /// <summary>The synchronous <see cref="WritePayloadsToAsync"/>: one <see cref="Stream.Write(ReadOnlySpan{byte})"/> per run of adjacent payloads.</summary>
+    internal void WritePayloadsTo(Stream stream)
+    {
+        int i = 0;
+        while (i < Count)
+        {
+            var run = ContiguousRun(ref i);
+            stream.Write(run.Span);
+        }
+    }
+
     /// <summary>The longest run of payloads from <paramref name="index"/> on that are adjacent in one array, as one block; advances the index past it.</summary>
     private ReadOnlyMemory<byte> ContiguousRun(ref int index)
     {
-        var first = _items[index++].Payload;
+        var items = Events;
+        var first = items[index++].Payload;
         if (!MemoryMarshal.TryGetArray(first, out var segment) || segment.Array is null) return first;
+        var array = segment.Array;
         int end = segment.Offset + segment.Count;
-        while (index < Count
-            && MemoryMarshal.TryGetArray(_items[index].Payload, out var next)
-            && ReferenceEquals(next.Array, segment.Array)
+        while (index < items.Length
+            && MemoryMarshal.TryGetArray(items[index].Payload, out var next)
+            && ReferenceEquals(next.Array, array)
             && next.Offset == end)
         {
             end += next.Count;
             index++;
         }
-        return segment.Array.AsMemory(segment.Offset, end - segment.Offset);
+        return array.AsMemory(segment.Offset, end - segment.Offset);
     }
 
-    internal void Add(in BufferedLogEvent e)
+    /// <summary>
+    /// Makes the batch the <paramref name="count"/> entries of the circular <paramref name="ring"/>
+    /// (a power of two long) from absolute position <paramref name="start"/> on.
+    /// </summary>
+    internal void Set(BufferedLogEvent[] ring, long start, int count, long totalBytes)
     {
-        if (Count == _items.Length) Array.Resize(ref _items, _items.Length * 2);
-        _items[Count++] = e;
-        TotalBytes += e.Payload.Length;
+        int mask = ring.Length - 1;
+        int first = (int)(start & mask);
+        if (first + count <= ring.Length)
+        {
+            _items = ring;
+            _offset = first;
+        }
+        else
+        {
+            if (_own.Length < count) _own = new BufferedLogEvent[Math.Max(count, _own.Length * 2)];
+            int head = ring.Length - first;
+            ring.AsSpan(first, head).CopyTo(_own);
+            ring.AsSpan(0, count - head).CopyTo(_own.AsSpan(head));
+            _items = _own;
+            _offset = 0;
+        }
+        Count = count;
+        TotalBytes = totalBytes;
     }
 
     internal void Clear()
     {
-        _items.AsSpan(0, Count).Clear();
+        if (ReferenceEquals(_items, _own)) _own.AsSpan(0, Count).Clear();
+        _items = [];
+        _offset = 0;
         Count = 0;
         TotalBytes = 0;
     }
@@ -82,7 +121,7 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
     /// <inheritdoc />
     public IEnumerator<BufferedLogEvent> GetEnumerator()
     {
-        for (int i = 0; i < Count; i++) yield return _items[i];
+        for (int i = 0; i < Count; i++) yield return _items[_offset + i];
     }
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();

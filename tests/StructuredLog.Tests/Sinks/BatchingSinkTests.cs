@@ -120,6 +120,34 @@ public sealed class BatchingSinkTests
         Assert.Equal(50, sink.EventsWritten);
     }
 
+    [Fact]
+    public async Task Every_event_reaches_the_stream_once_and_in_order_across_chunk_reuse_queue_growth_and_oversized_payloads()
+    {
+        var output = new MemoryStream();
+        var sink = new StreamSink(output, new LogfmtFormatter(), options: new BatchingOptions { BatchSizeLimit = 37, Period = TimeSpan.FromMilliseconds(5) });
+        await using var pipeline = new LogPipelineBuilder().WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Order");
+        string big = new('x', 40_000); // beyond a quarter of a chunk: stored in a buffer of its own
+        const int count = 30_000;
+        for (int i = 0; i < count; i++)
+        {
+            if (i % 997 == 0) log.Info("n={N} big={Big}", i, big);
+            else log.Info("n={N}", i);
+            if (i % 5_000 == 0) await pipeline.FlushAsync(); // let the queue drain so chunks are reused
+        }
+        await pipeline.FlushAsync();
+
+        var lines = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(count, lines.Length);
+        for (int i = 0; i < count; i++)
+        {
+            Assert.Contains($"N={i} ", lines[i] + " ");
+            Assert.Equal(i % 997 == 0, lines[i].Contains(big, StringComparison.Ordinal));
+        }
+        Assert.Equal(count, sink.EventsWritten);
+        Assert.Equal(0, sink.EventsDropped);
+    }
+
     private sealed class GatedSink(Task gate, BatchingOptions options) : BatchingSink("gated", JsonFormatter.Default, options)
     {
         protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken) => gate.WaitAsync(cancellationToken);
