@@ -38,6 +38,7 @@ public sealed class LogPipelineBuilder
 
     internal int BufferSizeValue = 8192;
     internal int WriterBatchSizeValue = 1024;
+    internal bool ParallelFormattingValue = true;
     internal LogLevel MinimumLevelValue = LogLevel.Info;
     internal Dictionary<string, LogLevel> Overrides = new(StringComparer.Ordinal);
     internal BackpressurePolicy BackpressureValue = BackpressurePolicy.Wait;
@@ -201,6 +202,18 @@ public sealed class LogPipelineBuilder
     {
         if (!Enum.IsDefined(precision)) throw new LogConfigurationException(nameof(TimestampPrecision), precision.ToString(), "expected Precise or Coarse");
         TimestampPrecisionValue = precision;
+        return this;
+    }
+
+    /// <summary>
+    /// Whether a second thread may format half of each batch for the batching sinks that use
+    /// <see cref="Formatting.JsonFormatter"/> (default: on when the machine has more than one core). The
+    /// writer waits for that half before it dispatches the batch, so order and content are unchanged;
+    /// turn it off to keep all formatting (and any <c>ToString</c> it calls) on the writer thread.
+    /// </summary>
+    public LogPipelineBuilder ParallelFormatting(bool enabled)
+    {
+        ParallelFormattingValue = enabled;
         return this;
     }
 

@@ -49,8 +49,8 @@ public sealed class JsonFormatter : ILogFormatter
     public void Format(in LogEvent e, IBufferWriter<byte> output)
     {
         var state = t_state ??= new LineState();
-        var memo = state.Memo;
-        memo.Prepare(e);
+        state.Memo.Prepare(e);
+        state.ResetStrings();
         var w = new JsonLineWriter(output);
         if (Naming == JsonFieldNaming.Compact) WriteCompact(ref w, e, state);
         else WriteOpenTelemetry(ref w, e, state);
@@ -67,7 +67,7 @@ public sealed class JsonFormatter : ILogFormatter
         if (IncludeRenderedMessage)
         {
             w.Raw(",\"@m\":\""u8);
-            WriteRendered(ref w, e, forms, state.Memo);
+            WriteRendered(ref w, e, forms, state);
             w.Byte((byte)'"');
         }
         if (IncludeTemplate) w.Raw(forms.CompactTemplateField);
@@ -111,7 +111,7 @@ public sealed class JsonFormatter : ILogFormatter
         if (IncludeRenderedMessage)
         {
             w.Raw(",\"body\":\""u8);
-            WriteRendered(ref w, e, forms, state.Memo);
+            WriteRendered(ref w, e, forms, state);
             w.Byte((byte)'"');
         }
         if (e.HasTrace)
@@ -168,10 +168,17 @@ public sealed class JsonFormatter : ILogFormatter
             // arguments carry the template's own name strings: their escaped forms are precomputed.
             w.Raw(i < forms.Names.Length && ReferenceEquals(p.Name, names[i]) ? forms.Names[i] : state.Name(p.Name));
             if (memo.TryGet(i, out var number)) w.Raw(number);
+            else if (p.Value.Kind == LogValueKind.String && state.TryGetString(i, out var escaped))
+            {
+                w.Byte((byte)'"');
+                w.Raw(escaped);
+                w.Byte((byte)'"');
+            }
             else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
             else WriteValue(ref w, p.Value, maxChars);
         }
         // Scope properties, innermost first; a name already written is not repeated.
+        if (e.Scope is null) return;
         foreach (var p in e.ScopeProperties)
         {
             w.Raw(state.Name(p.Name));
@@ -180,8 +187,9 @@ public sealed class JsonFormatter : ILogFormatter
     }
 
     /// <summary>The message with its holes filled, escaped for the inside of a JSON string, written piece by piece.</summary>
-    private static void WriteRendered(ref JsonLineWriter w, in LogEvent e, JsonTemplateForms forms, NumberMemo memo)
+    private static void WriteRendered(ref JsonLineWriter w, in LogEvent e, JsonTemplateForms forms, LineState state)
     {
+        var memo = state.Memo;
         var r = e.Record;
         bool byIndex = !r.BindByName;
         var tokens = r.Template.TokenArray;
@@ -206,7 +214,10 @@ public sealed class JsonFormatter : ILogFormatter
                 }
                 else if (p.Value.Kind == LogValueKind.String)
                 {
+                    // The argument's property is written later: keep its escaped text to copy then.
+                    var mark = w.Mark();
                     w.Escaped(p.Value.AsString, r.MaxValueChars);
+                    if (byIndex && w.TryGetWrittenSince(mark, out var escaped)) state.KeepString(token.ArgumentIndex, escaped);
                 }
                 else
                 {
@@ -323,6 +334,41 @@ public sealed class JsonFormatter : ILogFormatter
         private byte[] _lastCategoryJson = [];
 
         public readonly NumberMemo Memo = new();
+
+        // Escaped text of string arguments already written into the rendered message, by argument index.
+        private const int MaxKeptStrings = 16;
+        private readonly byte[] _strings = new byte[2048];
+        private readonly int[] _stringStart = new int[MaxKeptStrings];
+        private readonly int[] _stringLength = new int[MaxKeptStrings];
+        private int _stringsUsed;
+        private int _stringsKept; // bit per argument index
+
+        public void ResetStrings()
+        {
+            _stringsKept = 0;
+            _stringsUsed = 0;
+        }
+
+        public void KeepString(int index, ReadOnlySpan<byte> escaped)
+        {
+            if ((uint)index >= MaxKeptStrings || (_stringsKept & (1 << index)) != 0 || escaped.Length > _strings.Length - _stringsUsed) return;
+            escaped.CopyTo(_strings.AsSpan(_stringsUsed));
+            _stringStart[index] = _stringsUsed;
+            _stringLength[index] = escaped.Length;
+            _stringsUsed += escaped.Length;
+            _stringsKept |= 1 << index;
+        }
+
+        public bool TryGetString(int index, out ReadOnlySpan<byte> escaped)
+        {
+            if ((uint)index < MaxKeptStrings && (_stringsKept & (1 << index)) != 0)
+            {
+                escaped = _strings.AsSpan(_stringStart[index], _stringLength[index]);
+                return true;
+            }
+            escaped = default;
+            return false;
+        }
 
         /// <summary><c>,"name":</c>, escaped; cached by reference.</summary>
         public byte[] Name(string name)

@@ -20,6 +20,7 @@ internal ref struct JsonLineWriter
     private readonly IBufferWriter<byte> _output;
     private Span<byte> _span;
     private int _pos;
+    private int _generation; // changes whenever _span is replaced
 
     public JsonLineWriter(IBufferWriter<byte> output)
     {
@@ -45,6 +46,22 @@ internal ref struct JsonLineWriter
         _output.Advance(_pos);
         _pos = 0;
         _span = _output.GetSpan(Math.Max(count, MinimumRequest));
+        _generation++;
+    }
+
+    /// <summary>Where the writer is now, for <see cref="TryGetWrittenSince"/>.</summary>
+    public readonly (int Generation, int Position) Mark() => (_generation, _pos);
+
+    /// <summary>The bytes written since <paramref name="mark"/>, if they are still in the current span.</summary>
+    public readonly bool TryGetWrittenSince((int Generation, int Position) mark, out ReadOnlySpan<byte> written)
+    {
+        if (mark.Generation != _generation)
+        {
+            written = default;
+            return false;
+        }
+        written = _span[mark.Position.._pos];
+        return true;
     }
 
     /// <summary>Hands the written bytes to the output; the writer must not be used afterwards.</summary>

@@ -45,35 +45,23 @@ internal static class ShortDouble
 
     private static int Write(bool negative, ulong m, int k, Span<byte> d)
     {
-        Span<byte> digits = stackalloc byte[20];
-        int n = 0;
-        do
-        {
-            digits[19 - n] = (byte)('0' + (int)(m % 10));
-            m /= 10;
-            n++;
-        }
-        while (m != 0);
-        var text = digits[(20 - n)..];
         int pos = 0;
         if (negative) d[pos++] = (byte)'-';
-        if (k == 0)
-        {
-            text.CopyTo(d[pos..]);
-            return pos + n;
-        }
+        m.TryFormat(d[pos..], out int n, default, CultureInfo.InvariantCulture);
+        if (k == 0) return pos + n;
         if (n <= k)
         {
-            d[pos++] = (byte)'0';
-            d[pos++] = (byte)'.';
-            for (int z = 0; z < k - n; z++) d[pos++] = (byte)'0';
-            text.CopyTo(d[pos..]);
-            return pos + n;
+            // 0.000ddd: move the digits right past "0." and the leading zeros.
+            int shift = k - n + 2;
+            d.Slice(pos, n).CopyTo(d[(pos + shift)..]);
+            d[pos] = (byte)'0';
+            d[pos + 1] = (byte)'.';
+            d.Slice(pos + 2, k - n).Fill((byte)'0');
+            return pos + k + 2;
         }
-        text[..(n - k)].CopyTo(d[pos..]);
-        pos += n - k;
-        d[pos++] = (byte)'.';
-        text[(n - k)..].CopyTo(d[pos..]);
-        return pos + k;
+        // ddd.dd: move the last k digits right by one for the point.
+        d.Slice(pos + n - k, k).CopyTo(d[(pos + n - k + 1)..]);
+        d[pos + n - k] = (byte)'.';
+        return pos + n + 1;
     }
 }

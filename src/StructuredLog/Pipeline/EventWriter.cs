@@ -60,6 +60,10 @@ internal sealed class EventWriter
     private volatile bool _stopRequested;
     private long _processed;
     private Thread? _thread;
+    private readonly bool _parallelFormatting;
+    private FormatWorker? _formatWorker;
+    /// <summary>Below this many events a batch is formatted by the writer alone (the hand-off costs a wake-up).</summary>
+    private const int MinParallelBatch = 64;
 
     public EventWriter(LogPipeline pipeline, LogPipelineBuilder b)
     {
@@ -78,6 +82,7 @@ internal sealed class EventWriter
         _maxValueChars = b.MaxValueCharsValue;
         _stallTimeout = b.SinkStallTimeoutValue;
         _coarseClock = b.TimestampPrecisionValue == TimestampPrecision.Coarse;
+        _parallelFormatting = b.ParallelFormattingValue;
         BatchDuration = null;
     }
 
@@ -91,6 +96,7 @@ internal sealed class EventWriter
     public void Start()
     {
         foreach (var sink in _pipeline.Sinks) sink.Start();
+        if (_parallelFormatting) _formatWorker = FormatWorker.Create(_pipeline.Sinks);
         _thread = new Thread(Run) { IsBackground = true, Name = "StructuredLog writer" };
         _thread.Start();
     }
@@ -140,6 +146,7 @@ internal sealed class EventWriter
         }
         finally
         {
+            _formatWorker?.Stop();
             lock (_flushLock)
             {
                 while (_flushRequests.TryDequeue(out var r)) r.Done.TrySetResult();
@@ -405,6 +412,14 @@ internal sealed class EventWriter
             _accepted[accepted++] = new LogEvent(_synthetic[i]);
         }
 
+        if (_formatWorker is not null && accepted >= MinParallelBatch)
+        {
+            // The worker formats the second half while this thread formats the first; dispatch after both.
+            int half = accepted / 2;
+            _formatWorker.Begin(_accepted, half, accepted);
+            _formatWorker.FormatRange(_accepted.AsSpan(0, half));
+            _formatWorker.Wait();
+        }
         if (accepted > 0) Dispatch(accepted);
 
         Interlocked.Add(ref _processed, accepted);
@@ -418,6 +433,7 @@ internal sealed class EventWriter
             for (int i = 0; i < n; i++) _records[i].Clear();
             for (int i = 0; i < _syntheticUsed; i++) _synthetic[i].Clear();
             _arena.Reset();
+            _formatWorker?.ResetArena(abandoned: false);
         }
         _syntheticUsed = 0;
         BatchDuration?.Invoke(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -506,6 +522,7 @@ internal sealed class EventWriter
         for (int i = 0; i < n; i++) _records[i] = new EventRecord();
         for (int i = 0; i < _syntheticUsed; i++) _synthetic[i] = new EventRecord();
         _arena = new FormatArena();
+        _formatWorker?.ResetArena(abandoned: true);
         _recordsAbandoned = false;
     }
 
