@@ -33,9 +33,11 @@ public class CostBreakdownBenchmarks
             Template = template,
             MaxValueChars = 32 * 1024,
         };
-        _record.AddProperty(new LogProperty("A", LogValue.From(4711)));
-        _record.AddProperty(new LogProperty("B", LogValue.From(1177.75)));
-        _record.AddProperty(new LogProperty("C", LogValue.From("alice")));
+        // Named with the template's own name strings, as the writer's Materialize does (formatters rely on
+        // that to use the template's precomputed escaped names).
+        _record.AddProperty(new LogProperty(template.PropertyNames[0], LogValue.From(4711)));
+        _record.AddProperty(new LogProperty(template.PropertyNames[1], LogValue.From(1177.75)));
+        _record.AddProperty(new LogProperty(template.PropertyNames[2], LogValue.From("alice")));
         _record.ArgumentCount = 3;
     }
 
