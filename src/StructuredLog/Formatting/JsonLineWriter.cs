@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 
@@ -83,9 +84,34 @@ internal ref struct JsonLineWriter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Raw(scoped ReadOnlySpan<byte> bytes)
     {
-        if (_span.Length - _pos < bytes.Length) Grow(bytes.Length);
-        bytes.CopyTo(_span[_pos..]);
-        _pos += bytes.Length;
+        int n = bytes.Length;
+        if (_span.Length - _pos < n) Grow(n);
+        ref byte dst = ref Unsafe.Add(ref MemoryMarshal.GetReference(_span), _pos);
+        ref byte src = ref MemoryMarshal.GetReference(bytes);
+        // Most pieces of a line are short (names, numbers, quotes): copy them with two overlapping
+        // unaligned moves inside [0, n) instead of a call to memmove (measured ~7 % of a line).
+        if (n <= 16)
+        {
+            if (n >= 8)
+            {
+                Unsafe.WriteUnaligned(ref dst, Unsafe.ReadUnaligned<ulong>(ref src));
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, n - 8), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref src, n - 8)));
+            }
+            else if (n >= 4)
+            {
+                Unsafe.WriteUnaligned(ref dst, Unsafe.ReadUnaligned<uint>(ref src));
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, n - 4), Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref src, n - 4)));
+            }
+            else
+            {
+                for (int i = 0; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
+            }
+        }
+        else
+        {
+            bytes.CopyTo(_span[_pos..]);
+        }
+        _pos += n;
     }
 
     /// <summary>Writes valid UTF-8 text as the inside of a JSON string, escaped.</summary>
