@@ -16,7 +16,10 @@ namespace StructuredLog.Tests.Formatting;
 /// </summary>
 internal sealed class ReferenceJsonFormatter : ILogFormatter
 {
-    internal static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+    // The Utf8JsonWriter helpers it shares with the product (values, names, exception text) are
+    // JsonFormatter's own, still used by the CSV formatter and the destructurer; the new line writer
+    // does not use them, so the comparison stays independent of it.
+    private static readonly JavaScriptEncoder Encoder = JsonFormatter.Encoder;
 
     [ThreadStatic] private static Utf8JsonWriter? t_writer;
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
@@ -72,7 +75,7 @@ internal sealed class ReferenceJsonFormatter : ILogFormatter
         memo.Prepare(e);
         if (IncludeRenderedMessage) WriteRendered(json, Names.M, e, memo);
         if (IncludeTemplate) WriteTemplate(json, Names.Mt, e.Template);
-        if (e.Exception is { } ex) WriteStringSafe(json, Names.X, ExceptionText(ex));
+        if (e.Exception is { } ex) WriteStringSafe(json, Names.X, JsonFormatter.ExceptionText(ex));
         if (e.HasTrace)
         {
             WriteHex(json, Names.Tr, e.TraceId);
@@ -109,8 +112,8 @@ internal sealed class ReferenceJsonFormatter : ILogFormatter
         if (e.Exception is { } ex)
         {
             WriteStringSafe(json, Names.ExceptionType, ex.GetType().FullName ?? ex.GetType().Name);
-            WriteStringSafe(json, Names.ExceptionMessage, SafeMessage(ex));
-            WriteStringSafe(json, Names.ExceptionStacktrace, ExceptionText(ex));
+            WriteStringSafe(json, Names.ExceptionMessage, JsonFormatter.SafeMessage(ex));
+            WriteStringSafe(json, Names.ExceptionStacktrace, JsonFormatter.ExceptionText(ex));
         }
         WriteProperties(json, e, memo);
         json.WriteEndObject();
@@ -124,16 +127,16 @@ internal sealed class ReferenceJsonFormatter : ILogFormatter
         for (int i = 0; i < props.Length; i++)
         {
             ref readonly var p = ref props[i];
-            WritePropertyName(json, p.Name);
+            JsonFormatter.WritePropertyName(json, p.Name);
             if (memo.TryGet(i, out var number)) json.WriteRawValue(number, skipInputValidation: true);
             else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(json, p.Value.AsObject);
-            else WriteValue(json, p.Value, p.Format, maxChars);
+            else JsonFormatter.WriteValue(json, p.Value, p.Format, maxChars);
         }
         // Scope properties, innermost first; a name already written is not repeated.
         foreach (var p in e.ScopeProperties)
         {
-            WritePropertyName(json, p.Name);
-            WriteValue(json, p.Value, p.Format, maxChars);
+            JsonFormatter.WritePropertyName(json, p.Name);
+            JsonFormatter.WriteValue(json, p.Value, p.Format, maxChars);
         }
     }
 
@@ -182,63 +185,6 @@ internal sealed class ReferenceJsonFormatter : ILogFormatter
         json.WriteString(name, hex[..n]);
     }
 
-    internal static string ExceptionText(Exception ex)
-    {
-        try { return ex.ToString(); }
-        catch (Exception inner) { return ex.GetType().FullName + ": <ToString threw " + inner.GetType().Name + ">"; }
-    }
-
-    internal static string SafeMessage(Exception ex)
-    {
-        try { return ex.Message; }
-        catch (Exception inner) { return "<Message threw " + inner.GetType().Name + ">"; }
-    }
-
-    /// <summary>Writes a typed value: numbers as numbers (NaN and infinities as strings), text as strings.</summary>
-    internal static void WriteValue(Utf8JsonWriter json, in LogValue v, string? format, int maxChars)
-    {
-        switch (v.Kind)
-        {
-            case LogValueKind.Null: json.WriteNullValue(); return;
-            case LogValueKind.Boolean: json.WriteBooleanValue(v.Lo != 0); return;
-            case LogValueKind.Byte:
-            case LogValueKind.UInt16:
-            case LogValueKind.UInt32:
-            case LogValueKind.UInt64: json.WriteNumberValue(v.Lo); return;
-            case LogValueKind.SByte: json.WriteNumberValue((sbyte)(byte)v.Lo); return;
-            case LogValueKind.Int16: json.WriteNumberValue((short)(ushort)v.Lo); return;
-            case LogValueKind.Int32: json.WriteNumberValue((int)(uint)v.Lo); return;
-            case LogValueKind.Int64: json.WriteNumberValue((long)v.Lo); return;
-            case LogValueKind.Single:
-            case LogValueKind.Double:
-                {
-                    double d = v.DoubleValue;
-                    if (double.IsFinite(d))
-                    {
-                        if (v.Kind == LogValueKind.Single) json.WriteNumberValue((float)d);
-                        else json.WriteNumberValue(d);
-                    }
-                    else json.WriteStringValue(double.IsNaN(d) ? "NaN" : d > 0 ? "Infinity" : "-Infinity");
-                    return;
-                }
-            case LogValueKind.Decimal: json.WriteNumberValue(v.DecimalValue); return;
-            case LogValueKind.String: WriteStringValue(json, v.AsString!, maxChars); return;
-        }
-        // Dates, times, GUIDs, enums, chars and objects: their UTF-8 text as a JSON string.
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
-        v.WriteUtf8(scratch, v.Kind is LogValueKind.DateTime or LogValueKind.DateTimeOffset ? "O" : default, maxChars);
-        json.WriteStringValue(scratch.WrittenSpan);
-    }
-
-    internal static void WriteStringValue(Utf8JsonWriter json, string s, int maxChars = int.MaxValue)
-    {
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
-        LogValue.WriteString(scratch, s, maxChars);
-        json.WriteStringValue(scratch.WrittenSpan);
-    }
-
     private static void WriteStringSafe(Utf8JsonWriter json, JsonEncodedText name, string s)
     {
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
@@ -257,26 +203,6 @@ internal sealed class ReferenceJsonFormatter : ILogFormatter
     {
         if (JsonTextCache.TryGet(value, Encoder, out var encoded)) json.WriteString(name, encoded);
         else WriteStringSafe(json, name, value);
-    }
-
-    internal static void WritePropertyName(Utf8JsonWriter json, string name)
-    {
-        if (JsonTextCache.TryGet(name, Encoder, out var encoded))
-        {
-            json.WritePropertyName(encoded);
-            return;
-        }
-        Span<byte> buffer = stackalloc byte[256];
-        if (name.Length <= 80)
-        {
-            Utf8.FromUtf16(name, buffer, out _, out int written, replaceInvalidSequences: true);
-            json.WritePropertyName(buffer[..written]);
-            return;
-        }
-        var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        scratch.ResetWrittenCount();
-        LogValue.WriteString(scratch, name, 1024);
-        json.WritePropertyName(scratch.WrittenSpan);
     }
 
     private static class Names
