@@ -389,11 +389,7 @@ public sealed class JsonFormatter : ILogFormatter
             if (ReferenceEquals(category, _lastCategory)) return _lastCategoryJson;
             if (!_categories.TryGetValue(category, out var bytes))
             {
-                var escaped = JsonTemplateForms.Escape(category);
-                bytes = new byte[escaped.Length + 2];
-                bytes[0] = (byte)'"';
-                escaped.CopyTo(bytes, 1);
-                bytes[^1] = (byte)'"';
+                bytes = [(byte)'"', .. JsonTemplateForms.Escape(category), (byte)'"'];
                 if (category.Length <= 1024)
                 {
                     if (_categories.Count >= MaxNames) _categories.Clear();

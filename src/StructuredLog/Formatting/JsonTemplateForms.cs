@@ -60,13 +60,6 @@ internal sealed class JsonTemplateForms
             int end = char.IsHighSurrogate(name[MaxNameChars - 1]) ? MaxNameChars - 1 : MaxNameChars;
             name = string.Concat(name.AsSpan(0, end), "...[truncated ", (name.Length - MaxNameChars).ToString(System.Globalization.CultureInfo.InvariantCulture), " chars]");
         }
-        var escaped = Escape(name);
-        var bytes = new byte[escaped.Length + 4];
-        bytes[0] = (byte)',';
-        bytes[1] = (byte)'"';
-        escaped.CopyTo(bytes, 2);
-        bytes[^2] = (byte)'"';
-        bytes[^1] = (byte)':';
-        return bytes;
+        return [(byte)',', (byte)'"', .. Escape(name), (byte)'"', (byte)':'];
     }
 }
