@@ -108,9 +108,34 @@ internal static class SlogCommand
         return raw;
     }
 
-    private static void CopyFile(string path, Output output)
+    /// <summary>
+    /// Opens <paramref name="path"/>; when a plain rolled file was compressed away between listing and opening
+    /// (the sink moves the <c>.gz</c>/<c>.zst</c> in place before it deletes the plain file), opens the
+    /// compressed file instead and sets <paramref name="path"/> to it.
+    /// </summary>
+    internal static Stream OpenCurrent(ref string path)
     {
-        using var stream = new BufferedStream(Open(path), 64 * 1024);
+        try
+        {
+            return Open(path);
+        }
+        catch (FileNotFoundException) when (!IsCompressed(path))
+        {
+            foreach (string suffix in (ReadOnlySpan<string>)[".gz", ".zst"])
+            {
+                if (!File.Exists(path + suffix)) continue;
+                path += suffix;
+                return Open(path);
+            }
+            throw;
+        }
+    }
+
+    private static void CopyFile(string path, Output output) => Copy(OpenCurrent(ref path), output);
+
+    private static void Copy(Stream opened, Output output)
+    {
+        using var stream = new BufferedStream(opened, 64 * 1024);
         var file = new FileReader(stream);
         file.Drain(output);
     }
@@ -138,7 +163,16 @@ internal static class SlogCommand
                     continue;
                 }
             }
-            using var stream = Open(path);
+            var opened = OpenCurrent(ref path);
+            if (IsCompressed(path))
+            {
+                // Listed plain, compressed before we opened it: it is complete, read it whole.
+                Copy(opened, output);
+                after = path;
+                path = null;
+                continue;
+            }
+            using var stream = opened;
             var file = new FileReader(stream);
             while (true)
             {

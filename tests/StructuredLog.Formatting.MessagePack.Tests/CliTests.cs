@@ -136,4 +136,21 @@ public sealed class CliTests : IDisposable
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("N").GetInt32()).ToList();
         Assert.Equal(Enumerable.Range(0, Count), ns);
     }
+
+    [Fact]
+    public void A_plain_file_compressed_after_listing_is_read_from_its_compressed_copy()
+    {
+        // The race CI hit: the set listed live.001.mpk, the sink compressed it to live.001.mpk.gz, then the reader opened it.
+        string plain = Path.Combine(_dir, "live.001.mpk");
+        using (var gz = new GZipStream(File.Create(plain + ".gz"), CompressionLevel.Fastest)) gz.Write("abc"u8);
+        string path = plain;
+        using (var stream = SlogCommand.OpenCurrent(ref path))
+        {
+            Assert.Equal(plain + ".gz", path);
+            Assert.Equal("abc", new StreamReader(stream).ReadToEnd());
+        }
+        string missing = Path.Combine(_dir, "gone.mpk");
+        Assert.Throws<FileNotFoundException>(() => SlogCommand.OpenCurrent(ref missing));
+        Assert.Equal(Path.Combine(_dir, "gone.mpk"), missing);
+    }
 }
