@@ -817,21 +817,29 @@ public struct TraceInterpolatedStringHandler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public TraceInterpolatedStringHandler(int literalLength, int formattedCount, Logger logger, out bool isEnabled)
     {
-        isEnabled = logger.IsEnabled(LogLevel.Trace);
-        Capture = new InterpolatedCapture(literalLength, formattedCount, isEnabled);
+        if (logger.IsEnabled(LogLevel.Trace))
+        {
+            isEnabled = true;
+            Capture = new InterpolatedCapture(literalLength, formattedCount, true);
+        }
+        else
+        {
+            isEnabled = false;
+            Capture = default;
+        }
     }
 
-    /// <summary>Records literal text.</summary>
+    /// <summary>Records literal text (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendLiteral(string value) => Capture.AppendLiteral(value);
+    public bool AppendLiteral(string value) => Capture.AppendLiteral(value);
 
-    /// <summary>Records a typed hole named after its expression.</summary>
+    /// <summary>Records a typed hole named after its expression (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
+    public bool AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
 
-    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name.</summary>
+    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name; always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
+    public bool AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
 }
 
 /// <summary>Captures an interpolated message for <see cref="Logger.Debug(ref DebugInterpolatedStringHandler)"/> without formatting or boxing.</summary>
@@ -845,21 +853,29 @@ public struct DebugInterpolatedStringHandler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public DebugInterpolatedStringHandler(int literalLength, int formattedCount, Logger logger, out bool isEnabled)
     {
-        isEnabled = logger.IsEnabled(LogLevel.Debug);
-        Capture = new InterpolatedCapture(literalLength, formattedCount, isEnabled);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            isEnabled = true;
+            Capture = new InterpolatedCapture(literalLength, formattedCount, true);
+        }
+        else
+        {
+            isEnabled = false;
+            Capture = default;
+        }
     }
 
-    /// <summary>Records literal text.</summary>
+    /// <summary>Records literal text (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendLiteral(string value) => Capture.AppendLiteral(value);
+    public bool AppendLiteral(string value) => Capture.AppendLiteral(value);
 
-    /// <summary>Records a typed hole named after its expression.</summary>
+    /// <summary>Records a typed hole named after its expression (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
+    public bool AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
 
-    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name.</summary>
+    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name; always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
+    public bool AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
 }
 
 /// <summary>Captures an interpolated message for <see cref="Logger.Info(ref InfoInterpolatedStringHandler)"/> without formatting or boxing.</summary>
@@ -873,21 +889,29 @@ public struct InfoInterpolatedStringHandler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public InfoInterpolatedStringHandler(int literalLength, int formattedCount, Logger logger, out bool isEnabled)
     {
-        isEnabled = logger.IsEnabled(LogLevel.Info);
-        Capture = new InterpolatedCapture(literalLength, formattedCount, isEnabled);
+        if (logger.IsEnabled(LogLevel.Info))
+        {
+            isEnabled = true;
+            Capture = new InterpolatedCapture(literalLength, formattedCount, true);
+        }
+        else
+        {
+            isEnabled = false;
+            Capture = default;
+        }
     }
 
-    /// <summary>Records literal text.</summary>
+    /// <summary>Records literal text (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendLiteral(string value) => Capture.AppendLiteral(value);
+    public bool AppendLiteral(string value) => Capture.AppendLiteral(value);
 
-    /// <summary>Records a typed hole named after its expression.</summary>
+    /// <summary>Records a typed hole named after its expression (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
+    public bool AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
 
-    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name.</summary>
+    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name; always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
+    public bool AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
 }
 
 /// <summary>Captures an interpolated message for <see cref="Logger.Warn(ref WarnInterpolatedStringHandler)"/> without formatting or boxing.</summary>
@@ -901,21 +925,29 @@ public struct WarnInterpolatedStringHandler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public WarnInterpolatedStringHandler(int literalLength, int formattedCount, Logger logger, out bool isEnabled)
     {
-        isEnabled = logger.IsEnabled(LogLevel.Warn);
-        Capture = new InterpolatedCapture(literalLength, formattedCount, isEnabled);
+        if (logger.IsEnabled(LogLevel.Warn))
+        {
+            isEnabled = true;
+            Capture = new InterpolatedCapture(literalLength, formattedCount, true);
+        }
+        else
+        {
+            isEnabled = false;
+            Capture = default;
+        }
     }
 
-    /// <summary>Records literal text.</summary>
+    /// <summary>Records literal text (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendLiteral(string value) => Capture.AppendLiteral(value);
+    public bool AppendLiteral(string value) => Capture.AppendLiteral(value);
 
-    /// <summary>Records a typed hole named after its expression.</summary>
+    /// <summary>Records a typed hole named after its expression (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
+    public bool AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
 
-    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name.</summary>
+    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name; always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
+    public bool AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
 }
 
 /// <summary>Captures an interpolated message for <see cref="Logger.Error(ref ErrorInterpolatedStringHandler)"/> without formatting or boxing.</summary>
@@ -929,21 +961,29 @@ public struct ErrorInterpolatedStringHandler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ErrorInterpolatedStringHandler(int literalLength, int formattedCount, Logger logger, out bool isEnabled)
     {
-        isEnabled = logger.IsEnabled(LogLevel.Error);
-        Capture = new InterpolatedCapture(literalLength, formattedCount, isEnabled);
+        if (logger.IsEnabled(LogLevel.Error))
+        {
+            isEnabled = true;
+            Capture = new InterpolatedCapture(literalLength, formattedCount, true);
+        }
+        else
+        {
+            isEnabled = false;
+            Capture = default;
+        }
     }
 
-    /// <summary>Records literal text.</summary>
+    /// <summary>Records literal text (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendLiteral(string value) => Capture.AppendLiteral(value);
+    public bool AppendLiteral(string value) => Capture.AppendLiteral(value);
 
-    /// <summary>Records a typed hole named after its expression.</summary>
+    /// <summary>Records a typed hole named after its expression (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
+    public bool AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
 
-    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name.</summary>
+    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name; always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
+    public bool AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
 }
 
 /// <summary>Captures an interpolated message for <see cref="Logger.Fatal(ref FatalInterpolatedStringHandler)"/> without formatting or boxing.</summary>
@@ -957,19 +997,27 @@ public struct FatalInterpolatedStringHandler
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public FatalInterpolatedStringHandler(int literalLength, int formattedCount, Logger logger, out bool isEnabled)
     {
-        isEnabled = logger.IsEnabled(LogLevel.Fatal);
-        Capture = new InterpolatedCapture(literalLength, formattedCount, isEnabled);
+        if (logger.IsEnabled(LogLevel.Fatal))
+        {
+            isEnabled = true;
+            Capture = new InterpolatedCapture(literalLength, formattedCount, true);
+        }
+        else
+        {
+            isEnabled = false;
+            Capture = default;
+        }
     }
 
-    /// <summary>Records literal text.</summary>
+    /// <summary>Records literal text (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendLiteral(string value) => Capture.AppendLiteral(value);
+    public bool AppendLiteral(string value) => Capture.AppendLiteral(value);
 
-    /// <summary>Records a typed hole named after its expression.</summary>
+    /// <summary>Records a typed hole named after its expression (only called when enabled); always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
+    public bool AppendFormatted<T>(T value, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, null, name);
 
-    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name.</summary>
+    /// <summary>Records a typed hole with a format (<c>{elapsed:F1}</c>); a format <c>@Name</c> or <c>@Name:F1</c> sets the property name; always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
+    public bool AppendFormatted<T>(T value, string? format, [CallerArgumentExpression(nameof(value))] string? name = null) => Capture.AppendFormatted(value, format, name);
 }

@@ -150,34 +150,36 @@ public sealed partial class Logger
     }
 
     /// <summary>Publishes an interpolated call captured by a handler (nothing when the level was disabled).</summary>
+    /// <remarks>Takes the handler by reference (the public overloads do) but passes on only its buffer, so the handler stays in a register.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void WriteInterpolated(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
     {
-        if (capture.Enabled) WriteInterpolatedCore(level, exception, ref capture);
+        var buffer = capture.Buffer;
+        if (buffer is not null) WriteInterpolatedCore(level, exception, buffer);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteInterpolatedCore(LogLevel level, Exception? exception, ref InterpolatedCapture capture)
+    private void WriteInterpolatedCore(LogLevel level, Exception? exception, InterpolatedCapture.CaptureBuffer capture)
     {
         int n = capture.Count;
         ref EventSlot s = ref Begin(level, exception, null, n, out long pos);
         if (Unsafe.IsNullRef(ref s))
         {
-            capture.Release();
+            InterpolatedCapture.Release(capture);
             return;
         }
         s.Flags = SlotFlags.Interpolated;
         if (n > RingBuffer.PartsPerCell)
         {
             var overflow = ArrayPool<SlotArgument>.Shared.Rent(n);
-            capture.Parts.CopyTo(overflow);
+            capture.Captured.CopyTo(overflow);
             s.Overflow = overflow;
         }
         else
         {
-            capture.Parts.CopyTo(_ring.Parts(pos));
+            capture.Captured.CopyTo(_ring.Parts(pos));
         }
-        capture.Release();
+        InterpolatedCapture.Release(capture);
         Publish(ref s, pos);
     }
 }

@@ -225,4 +225,23 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         Assert.Equal("1 2 3 4 5 6 7 end", e.Message);
         Assert.Equal(7, e.Properties["g"]);
     }
+
+    [Fact]
+    public async Task A_hole_that_logs_or_throws_leaves_the_capture_buffer_usable()
+    {
+        int Inner(int x)
+        {
+            _log.Info($"inner {x}");
+            return x * 10;
+        }
+        static int Boom() => throw new InvalidOperationException("hole failed");
+
+        _log.Info($"outer {Inner(4)} after");
+        Assert.Throws<InvalidOperationException>(() => _log.Info($"lost {Boom()}")); // the application's own exception, as without logging
+        int n = 7;
+        _log.Info($"next {n}");
+        await _pipeline.FlushAsync();
+        var messages = _sink.Events.Select(e => e.Message).ToList();
+        Assert.Equal(["inner 4", "outer 40 after", "next 7"], messages);
+    }
 }
