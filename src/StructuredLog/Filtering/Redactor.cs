@@ -69,6 +69,10 @@ public sealed class Redactor
 
     private sealed record TemplateMask(Redactor Owner, bool[] Mask, bool Any);
 
+    /// <summary>A copy of <paramref name="property"/> with its value masked (a null value stays null).</summary>
+    internal static LogProperty Masked(in LogProperty property) =>
+        property.Value.IsNull ? property : new LogProperty(property.Name, s_mask);
+
     /// <summary>The property, or a copy with its value masked.</summary>
     public LogProperty Apply(in LogProperty property) =>
         property.Value.IsNull || !IsSensitive(property.Name) ? property : new LogProperty(property.Name, s_mask);

@@ -344,31 +344,42 @@ internal sealed class EventWriter
             r.Template = template;
             bool named = (s.Flags & SlotFlags.NamedArguments) != 0;
             r.BindByName = named;
-            bool[]? mask = null;
-            // Positional arguments take the template's names: whether they are sensitive is known per
-            // template (mask); named arguments and extra arguments beyond the template are checked by name.
-            bool check = redactor is not null && (named || redactor.AnySensitive(template, out mask) || count > mask.Length);
+            // Which names are sensitive is known per template (mask, cached on the template): positional
+            // arguments take the template's names, and named arguments (MEL) nearly always bind a hole of
+            // the same name. Only names outside the template are looked up one by one.
+            bool[] mask = [];
+            if (redactor is not null) redactor.AnySensitive(template, out mask);
+            var names = template.PropertyNameArray;
+            bool inOrder = true;
             for (int i = 0; i < count; i++)
             {
                 LogValue value = named || overflow is not null ? args[i].Value : s.Values[i];
                 LogProperty p;
+                bool sensitive;
                 if (named)
                 {
                     ref readonly var a = ref args[i];
                     // Named arguments (e.g. from Microsoft.Extensions.Logging) take {@Name} destructuring from the template's hole of that name.
                     string name = a.Name ?? template.GetPropertyName(i);
-                    int hole = IndexOfProperty(template, name);
+                    int hole = IndexOfProperty(names, name, i);
+                    if (hole >= 0) name = names[hole]; // the template's own string: formatters use its precomputed forms
+                    if (hole != i && (hole >= 0 || i < names.Length)) inOrder = false;
                     p = new LogProperty(name, value, a.Format, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
+                    sensitive = redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name));
                 }
                 else
                 {
                     bool inTemplate = i < template.PropertyFormats.Length;
-                    p = new LogProperty(inTemplate ? template.PropertyNameArray[i] : template.GetPropertyName(i), value,
+                    p = new LogProperty(inTemplate ? names[i] : template.GetPropertyName(i), value,
                         inTemplate ? template.PropertyFormats[i] : null, inTemplate && template.PropertyDestructure[i]);
+                    sensitive = redactor is not null && (i < mask.Length ? mask[i] : redactor.IsSensitive(p.Name));
                 }
-                bool maybeSensitive = check && (named || i >= mask!.Length || mask[i]);
-                r.AddProperty(maybeSensitive ? redactor!.Apply(p) : p);
+                r.AddProperty(sensitive ? Redactor.Masked(p) : p);
             }
+            // Named arguments that fill the template's holes in order (what [LoggerMessage] methods and
+            // MEL's LogInformation extensions produce) bind exactly as positional ones: formatters then
+            // take the by-index path (numbers and strings formatted once for the message and the property).
+            if (named && inOrder && count >= names.Length) r.BindByName = false;
         }
         r.ArgumentCount = r.PropertyCount;
         if (overflow is not null)
@@ -378,10 +389,11 @@ internal sealed class EventWriter
         }
     }
 
-    private static int IndexOfProperty(MessageTemplate template, string name)
+    /// <summary>The hole of <paramref name="names"/> called <paramref name="name"/> (tried first at <paramref name="expected"/>, where it usually is), or -1.</summary>
+    private static int IndexOfProperty(string[] names, string name, int expected)
     {
-        var names = template.PropertyNames;
-        for (int i = 0; i < names.Count; i++)
+        if ((uint)expected < (uint)names.Length && string.Equals(names[expected], name, StringComparison.Ordinal)) return expected;
+        for (int i = 0; i < names.Length; i++)
         {
             if (string.Equals(names[i], name, StringComparison.Ordinal)) return i;
         }

@@ -1,3 +1,4 @@
+using StructuredLog.Events;
 using StructuredLog.Filtering;
 using StructuredLog.Tests.Support;
 
@@ -57,6 +58,30 @@ public sealed class FilteringTests
         Assert.Equal("***", e.Properties["AccessToken"]);
         Assert.Equal(3, e.Properties["Count"]);
         Assert.DoesNotContain("hunter2", e.Message);
+    }
+
+    [Fact]
+    public async Task Named_arguments_are_redacted_by_name_in_or_out_of_the_template_and_in_any_order()
+    {
+        var events = await Run(b => b.Redact("ssn"), p =>
+        {
+            var log = p.GetLogger("Auth");
+            log.Write(LogLevel.Info, null, "login {User} {Password}",
+                [new("User", LogValue.From("bob")), new("Password", LogValue.From("hunter2")), new("ApiKey", LogValue.From("k-1")), new("Count", LogValue.From(3))]);
+            log.Write(LogLevel.Info, null, "login {User} {Password}",
+                [new("CustomerSsn", LogValue.From("123-45")), new("Password", LogValue.From("hunter3")), new("User", LogValue.From("amy"))]);
+            log.Info("extra {User}", "cy", "beyond the template"); // positional beyond the template: named Arg1-style, not sensitive
+        });
+        Assert.Equal(3, events.Length);
+        Assert.Equal("bob", events[0].Properties["User"]);
+        Assert.Equal("***", events[0].Properties["Password"]);
+        Assert.Equal("***", events[0].Properties["ApiKey"]);
+        Assert.Equal(3, events[0].Properties["Count"]);
+        Assert.Equal("amy", events[1].Properties["User"]);
+        Assert.Equal("***", events[1].Properties["Password"]);
+        Assert.Equal("***", events[1].Properties["CustomerSsn"]);
+        Assert.DoesNotContain("hunter", events[0].Message + events[1].Message);
+        Assert.Contains("beyond the template", events[2].Properties.Values);
     }
 
     [Fact]

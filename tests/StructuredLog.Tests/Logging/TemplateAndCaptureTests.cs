@@ -244,4 +244,29 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         var messages = _sink.Events.Select(e => e.Message).ToList();
         Assert.Equal(["inner 4", "outer 40 after", "next 7"], messages);
     }
+
+    [Fact]
+    public async Task Named_arguments_in_template_order_format_like_positional_ones_and_others_bind_by_name()
+    {
+        const string Template = "Order {OrderId} took {Elapsed:F1} ms for {Customer} ({OrderId})";
+        _log.Info(Template, 42, 12.345, "Ada \"A\"");
+        _log.Write(LogLevel.Info, null, Template, [new("OrderId", LogValue.From(42)), new("Elapsed", LogValue.From(12.345)), new("Customer", LogValue.From("Ada \"A\""))]);
+        _log.Write(LogLevel.Info, null, Template, [new("Customer", LogValue.From("Ada \"A\"")), new("OrderId", LogValue.From(42)), new("Elapsed", LogValue.From(12.345))]);
+        _log.Write(LogLevel.Info, null, Template, [new("OrderId", LogValue.From(42)), new("Elapsed", LogValue.From(12.345))]); // a hole left unfilled
+        _log.Write(LogLevel.Info, null, Template, [new("OrderId", LogValue.From(42)), new("Elapsed", LogValue.From(12.345)), new("Customer", LogValue.From("Ada")), new("Extra", LogValue.From(true))]);
+        await _pipeline.FlushAsync();
+        var e = _sink.Events.ToArray();
+        Assert.Equal(5, e.Length);
+        Assert.Equal("Order 42 took 12.3 ms for Ada \"A\" (42)", e[0].Message);
+        // In template order: the same JSON line as the positional call (timestamps aside).
+        static string WithoutTime(string line) => System.Text.RegularExpressions.Regex.Replace(line, "\"@t\":\"[^\"]*\"", "");
+        Assert.Equal(WithoutTime(e[0].Formatted!), WithoutTime(e[1].Formatted!));
+        // Another order binds by name: same message, properties in the order given.
+        Assert.Equal(e[0].Message, e[2].Message);
+        Assert.Equal(["Customer", "OrderId", "Elapsed"], e[2].Properties.Keys);
+        Assert.Equal("Order 42 took 12.3 ms for {Customer} (42)", e[3].Message);
+        Assert.Equal("Order 42 took 12.3 ms for Ada (42)", e[4].Message);
+        Assert.Equal(true, e[4].Properties["Extra"]);
+        foreach (var c in e) System.Text.Json.JsonDocument.Parse(c.Formatted!).Dispose();
+    }
 }
