@@ -6,16 +6,9 @@ namespace StructuredLog.Extensions.Logging;
 public static class LevelMapping
 {
     /// <summary>Trace→Trace, Debug→Debug, Information→Info, Warning→Warn, Error→Error, Critical→Fatal, None (or unknown)→Off.</summary>
-    public static LogLevel ToStructuredLog(MelLevel level) => level switch
-    {
-        MelLevel.Trace => LogLevel.Trace,
-        MelLevel.Debug => LogLevel.Debug,
-        MelLevel.Information => LogLevel.Info,
-        MelLevel.Warning => LogLevel.Warn,
-        MelLevel.Error => LogLevel.Error,
-        MelLevel.Critical => LogLevel.Fatal,
-        _ => LogLevel.Off,
-    };
+    /// <remarks>The two enums number their levels alike (0 to 5, then None/Off = 6), so this is a range check.</remarks>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static LogLevel ToStructuredLog(MelLevel level) => (uint)level <= (uint)MelLevel.None ? (LogLevel)(int)level : LogLevel.Off;
 
     /// <summary>The inverse of <see cref="ToStructuredLog"/>.</summary>
     public static MelLevel ToMicrosoft(LogLevel level) => level switch

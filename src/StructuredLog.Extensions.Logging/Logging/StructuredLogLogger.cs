@@ -24,7 +24,8 @@ internal sealed class StructuredLogLogger : ILogger
 
     public Logger Inner => _logger;
 
-    public bool IsEnabled(MelLevel logLevel) => logLevel != MelLevel.None && _logger.IsEnabled(LevelMapping.ToStructuredLog(logLevel));
+    // MEL and StructuredLog number Trace..Critical/Fatal alike (0..5); None and anything else is never enabled.
+    public bool IsEnabled(MelLevel logLevel) => (uint)logLevel < (uint)MelLevel.None && _logger.IsEnabled((LogLevel)(int)logLevel);
 
     public IDisposable? BeginScope<TState>(TState state) where TState : notnull => _provider.ScopeProvider.Push(state);
 

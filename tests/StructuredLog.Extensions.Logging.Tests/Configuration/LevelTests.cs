@@ -40,6 +40,31 @@ public sealed class LevelTests
     }
 
     [Fact]
+    public void Levels_map_one_to_one_and_None_or_unknown_levels_are_never_enabled()
+    {
+        (MelLevel Mel, LogLevel Ours)[] pairs =
+        [
+            (MelLevel.Trace, LogLevel.Trace), (MelLevel.Debug, LogLevel.Debug), (MelLevel.Information, LogLevel.Info),
+            (MelLevel.Warning, LogLevel.Warn), (MelLevel.Error, LogLevel.Error), (MelLevel.Critical, LogLevel.Fatal), (MelLevel.None, LogLevel.Off),
+        ];
+        foreach (var (mel, ours) in pairs)
+        {
+            Assert.Equal(ours, LevelMapping.ToStructuredLog(mel));
+            Assert.Equal(mel, LevelMapping.ToMicrosoft(ours));
+        }
+        Assert.Equal(LogLevel.Off, LevelMapping.ToStructuredLog((MelLevel)7));
+        Assert.Equal(LogLevel.Off, LevelMapping.ToStructuredLog((MelLevel)(-1)));
+
+        using var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Trace).FlushOnProcessExit(false).Build();
+        using var provider = new StructuredLogLoggerProvider(pipeline);
+        var logger = provider.CreateLogger("Levels");
+        foreach (var (mel, _) in pairs[..^1]) Assert.True(logger.IsEnabled(mel));
+        Assert.False(logger.IsEnabled(MelLevel.None));
+        Assert.False(logger.IsEnabled((MelLevel)7));
+        Assert.False(logger.IsEnabled((MelLevel)(-1)));
+    }
+
+    [Fact]
     public async Task The_configuration_wins_over_code_and_code_applies_without_it()
     {
         await using var host = new LoggingHost(
