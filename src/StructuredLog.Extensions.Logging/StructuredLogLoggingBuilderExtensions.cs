@@ -13,9 +13,10 @@ public static class StructuredLogLoggingBuilderExtensions
     /// <summary>
     /// Adds the StructuredLog provider: a <see cref="LogPipeline"/> (also registered in the container)
     /// built from <paramref name="configure"/> and the <c>StructuredLog</c> configuration section.
-    /// MEL's own filters are opened for this provider (<c>AddFilter&lt;StructuredLogLoggerProvider&gt;(null, Trace)</c>)
-    /// so that the levels of the <c>StructuredLog</c> section decide alone; provider-specific MEL rules
-    /// (<c>Logging:StructuredLog:LogLevel</c>) still apply on top.
+    /// The levels of the <c>StructuredLog</c> section decide alone: MEL's own rule for this provider is set
+    /// to the pipeline's lowest level (and follows it when the levels change), so MEL turns away only the
+    /// calls no StructuredLog category would take, without calling the provider; provider-specific MEL
+    /// rules per category (<c>Logging:StructuredLog:LogLevel</c>) still apply on top.
     /// </summary>
     public static ILoggingBuilder AddStructuredLog(this ILoggingBuilder builder, Action<StructuredLogOptions>? configure = null)
     {
@@ -26,13 +27,14 @@ public static class StructuredLogLoggingBuilderExtensions
         services.TryAddSingleton(sp => new ConfiguredPipeline(sp.GetRequiredService<IOptions<StructuredLogOptions>>().Value, sp.GetService<IConfiguration>()));
         services.TryAddSingleton(sp => sp.GetRequiredService<ConfiguredPipeline>().Pipeline);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, StructuredLogLoggerProvider>(sp => new StructuredLogLoggerProvider(sp.GetRequiredService<LogPipeline>())));
-        builder.AddFilter<StructuredLogLoggerProvider>(null, LogLevel.Trace);
+        AddLevelFilter(builder.Services);
         return builder;
     }
 
     /// <summary>
     /// Adds the StructuredLog provider around a pipeline built elsewhere; the caller keeps ownership
-    /// (disposes it). The pipeline is also registered in the container.
+    /// (disposes it). The pipeline is also registered in the container. MEL's rule for this provider follows
+    /// the pipeline's lowest level, as with the other overload.
     /// </summary>
     public static ILoggingBuilder AddStructuredLog(this ILoggingBuilder builder, LogPipeline pipeline)
     {
@@ -40,7 +42,15 @@ public static class StructuredLogLoggingBuilderExtensions
         ArgumentNullException.ThrowIfNull(pipeline);
         builder.Services.TryAddSingleton(pipeline);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<ILoggerProvider, StructuredLogLoggerProvider>(_ => new StructuredLogLoggerProvider(pipeline)));
-        builder.AddFilter<StructuredLogLoggerProvider>(null, LogLevel.Trace);
+        AddLevelFilter(builder.Services);
         return builder;
+    }
+
+    private static void AddLevelFilter(IServiceCollection services)
+    {
+        if (services.Any(d => d.ServiceType == typeof(PipelineLevelFilter))) return;
+        services.AddSingleton(sp => new PipelineLevelFilter(sp.GetRequiredService<LogPipeline>()));
+        services.AddSingleton<IConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<PipelineLevelFilter>());
+        services.AddSingleton<IOptionsChangeTokenSource<LoggerFilterOptions>>(sp => sp.GetRequiredService<PipelineLevelFilter>());
     }
 }

@@ -12,6 +12,9 @@ internal sealed class LevelOverrides
 
     public LogLevel Default => _state.Default;
 
+    /// <summary>The lowest of the default and every override.</summary>
+    public LogLevel Lowest => _state.Lowest;
+
     public void Set(LogLevel defaultLevel, IReadOnlyDictionary<string, LogLevel>? overrides) =>
         _state = new State(defaultLevel, (overrides ?? new Dictionary<string, LogLevel>()).OrderByDescending(kv => kv.Key.Length).ToArray());
 
@@ -28,5 +31,8 @@ internal sealed class LevelOverrides
         return state.Default;
     }
 
-    private sealed record State(LogLevel Default, KeyValuePair<string, LogLevel>[] ByLongestPrefix);
+    private sealed record State(LogLevel Default, KeyValuePair<string, LogLevel>[] ByLongestPrefix)
+    {
+        public LogLevel Lowest { get; } = ByLongestPrefix.Aggregate(Default, (low, kv) => kv.Value < low ? kv.Value : low);
+    }
 }

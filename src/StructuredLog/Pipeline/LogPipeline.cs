@@ -105,7 +105,30 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     {
         _levels.Set(minimumLevel, overrides);
         foreach (var logger in _loggers.Values) logger.SetMinimumLevel(_levels.For(logger.Category));
+        var handlers = MinimumLevelChanged;
+        if (handlers is null) return;
+        foreach (var handler in handlers.GetInvocationList())
+        {
+            try
+            {
+                ((EventHandler)handler)(this, EventArgs.Empty);
+            }
+            catch (Exception ex)
+            {
+                SelfLog.Write("pipeline", $"a MinimumLevelChanged handler threw {ex.GetType().Name}: {ex.Message}");
+            }
+        }
     }
+
+    /// <summary>
+    /// The lowest level at which any category is enabled (the default level and every override): a call
+    /// below it is disabled whatever its category. Integrations use it to filter before reaching the
+    /// pipeline (the Microsoft.Extensions.Logging provider hands it to MEL's own filter).
+    /// </summary>
+    public LogLevel LowestMinimumLevel => _levels.Lowest;
+
+    /// <summary>Raised after <see cref="SetMinimumLevel"/> changed the levels (on the thread that called it).</summary>
+    public event EventHandler? MinimumLevelChanged;
 
     /// <summary>
     /// Completes when every event logged before the call has been written by every sink (each sink's

@@ -65,6 +65,36 @@ public sealed class LevelTests
     }
 
     [Fact]
+    public void MEL_filters_below_the_pipelines_lowest_level_and_follows_changes_made_in_code()
+    {
+        using var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).FlushOnProcessExit(false).Build();
+        using var services = new ServiceCollection().AddLogging(b => b.AddStructuredLog(pipeline)).BuildServiceProvider();
+        var factory = services.GetRequiredService<ILoggerFactory>();
+        MelLevel? Rule() => services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<LoggerFilterOptions>>().CurrentValue.Rules
+            .Last(r => r.ProviderName == typeof(StructuredLogLoggerProvider).FullName && r.CategoryName is null).LogLevel;
+
+        Assert.Equal(MelLevel.Information, Rule());
+        var app = factory.CreateLogger("App");
+        var verbose = factory.CreateLogger("App.Verbose");
+        Assert.False(app.IsEnabled(MelLevel.Debug));
+        Assert.True(app.IsEnabled(MelLevel.Information));
+
+        pipeline.SetMinimumLevel(LogLevel.Info, new Dictionary<string, LogLevel> { ["App.Verbose"] = LogLevel.Trace });
+        Assert.Equal(MelLevel.Trace, Rule());
+        Assert.True(verbose.IsEnabled(MelLevel.Trace));
+        Assert.False(app.IsEnabled(MelLevel.Debug)); // MEL lets it through now; the provider's level for App says no
+
+        pipeline.SetMinimumLevel(LogLevel.Warn);
+        Assert.Equal(MelLevel.Warning, Rule());
+        Assert.False(verbose.IsEnabled(MelLevel.Information));
+        Assert.True(verbose.IsEnabled(MelLevel.Error));
+
+        pipeline.SetMinimumLevel(LogLevel.Off);
+        Assert.Equal(MelLevel.None, Rule());
+        Assert.False(app.IsEnabled(MelLevel.Critical));
+    }
+
+    [Fact]
     public async Task The_configuration_wins_over_code_and_code_applies_without_it()
     {
         await using var host = new LoggingHost(
