@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MessagePack;
 using StructuredLog.Context;
@@ -20,15 +21,17 @@ namespace StructuredLog.Formatting.MessagePack;
 public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
 {
     private readonly ConcurrentDictionary<string, Symbol> _symbols = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<MessageTemplate, Symbol> _templates = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<MessageTemplate, TemplateInfo> _templates = new(ReferenceEqualityComparer.Instance);
     private int _nextId;
 
     private const int MaxSymbolChars = 1024; // longer text is written inline (and cut like the JSON formatter cuts it)
 
-    [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_symbols;
     [ThreadStatic] private static List<Symbol>? t_used;
     [ThreadStatic] private static byte[]? t_bytes;
+    [ThreadStatic] private static Symbol?[]? t_names;
+    [ThreadStatic] private static TemplateCacheEntry[]? t_templateCache;
+    [ThreadStatic] private static TextCacheEntry[]? t_textCache;
 
     /// <summary>The shared default instance.</summary>
     public static MessagePackFormatter Default { get; } = new();
@@ -47,21 +50,63 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
     public int MaxSymbols { get; }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The symbols an event uses are known before its body is written (category, template, event name,
+    /// property names), so their definitions go first and the body is written straight after them into
+    /// <paramref name="output"/>. The template's own symbols (its text and its property names) are looked
+    /// up once per template and kept per thread, as is the category's; only other names are looked up by
+    /// content.
+    /// </remarks>
     public void Format(in LogEvent e, IBufferWriter<byte> output)
     {
+        var info = Info(e.Template);
+        var props = e.Properties;
         var used = t_used ??= new List<Symbol>(8);
         used.Clear();
-        var body = t_scratch ??= new ArrayBufferWriter<byte>(512);
-        body.ResetWrittenCount();
-        var w = new MessagePackWriter(body);
+        int scopeCount = 0;
+        foreach (var _ in e.ScopeProperties) scopeCount++;
+        var names = t_names;
+        if (names is null || names.Length < props.Length + scopeCount) t_names = names = new Symbol?[Math.Max(16, props.Length + scopeCount)];
+
+        var category = CachedLookup(e.Category);
+        Use(category, used);
+        Use(info.TemplateSymbol, used);
+        var eventName = e.EventName is { } en ? Lookup(en) : null;
+        Use(eventName, used);
+        for (int i = 0; i < props.Length; i++)
+        {
+            string name = props[i].Name;
+            names[i] = i < info.Names.Length && ReferenceEquals(name, info.Names[i]) ? info.NameSymbols[i] : Lookup(name);
+            Use(names[i], used);
+        }
+        int n = props.Length;
+        foreach (var p in e.ScopeProperties)
+        {
+            names[n] = Lookup(p.Name);
+            Use(names[n++], used);
+        }
+
+        // Definitions first (each the cached bytes of one symbol), then the event.
+        int definitions = 0;
+        foreach (var s in used) definitions += s.Definition.Length;
+        if (definitions > 0)
+        {
+            var span = output.GetSpan(definitions);
+            foreach (var s in used)
+            {
+                s.Definition.CopyTo(span);
+                span = span[s.Definition.Length..];
+            }
+            output.Advance(definitions);
+        }
+        var w = new MessagePackSpanWriter(output);
         w.WriteArrayHeader(RecordLayout.EventFields);
         w.Write(RecordLayout.EventKind);
         w.Write(e.Timestamp);
         w.Write((int)e.Level);
-        WriteSymbol(ref w, e.Category, used, int.MaxValue);
-        var template = TemplateSymbol(e.Template);
-        WriteSymbolRef(ref w, template, e.Template.Text, used);
-        WriteMessage(ref w, e);
+        WriteSymbolRef(ref w, category, e.Category, int.MaxValue);
+        WriteSymbolRef(ref w, info.TemplateSymbol, e.Template.Text, int.MaxValue);
+        WriteMessage(ref w, e, info);
         if (e.Exception is { } ex) WriteText(ref w, ExceptionText(ex), int.MaxValue); else w.WriteNil();
         if (e.HasTrace)
         {
@@ -78,27 +123,42 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         }
         w.Write((int)e.TraceFlags);
         w.Write(e.EventId);
-        if (e.EventName is { } en) WriteSymbol(ref w, en, used, int.MaxValue); else w.WriteNil();
-        WriteProperties(ref w, e, used);
-        w.Flush();
+        if (e.EventName is { } name2) WriteSymbolRef(ref w, eventName, name2, int.MaxValue); else w.WriteNil();
 
-        // Definitions first (each the cached bytes of one symbol), then the event.
-        foreach (var s in used)
+        w.WriteMapHeader(props.Length + scopeCount);
+        int maxChars = e.MaxValueChars;
+        for (int i = 0; i < props.Length; i++)
         {
-            s.Definition.CopyTo(output.GetSpan(s.Definition.Length));
-            output.Advance(s.Definition.Length);
+            ref readonly var p = ref props[i];
+            WriteSymbolRef(ref w, names[i], p.Name, MaxNameChars);
+            if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
+            else WriteValue(ref w, p.Value, maxChars);
         }
-        var span = output.GetSpan(body.WrittenCount);
-        body.WrittenSpan.CopyTo(span);
-        output.Advance(body.WrittenCount);
-        if (body.Capacity > 1 << 20) t_scratch = null;
+        n = props.Length;
+        foreach (var p in e.ScopeProperties)
+        {
+            WriteSymbolRef(ref w, names[n++], p.Name, MaxNameChars);
+            WriteValue(ref w, p.Value, maxChars);
+        }
+        w.Complete();
+        Array.Clear(names, 0, n);
     }
 
-    private static void WriteMessage(ref MessagePackWriter w, in LogEvent e)
+    private static void Use(Symbol? s, List<Symbol> used)
+    {
+        if (s is null) return;
+        foreach (var u in used)
+        {
+            if (ReferenceEquals(u, s)) return;
+        }
+        used.Add(s);
+    }
+
+    private static void WriteMessage(ref MessagePackSpanWriter w, in LogEvent e, TemplateInfo info)
     {
         // Most messages can be rendered again on read, byte for byte, from the template and the typed
         // values: then only a marker is stored, which saves rendering (and the bytes) on the writer.
-        if (CanRenderOnRead(e))
+        if (info.HolesRenderOnRead && CanRenderOnRead(e, info.Holes))
         {
             w.Write(true);
             return;
@@ -114,15 +174,15 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
     /// <summary>
     /// True when every hole is filled by an event property whose stored value renders exactly as it did
     /// here: no format, no destructuring, and a type that survives the round trip (numbers, bool, text,
-    /// GUID, DateTime, null). Otherwise the rendered message is stored.
+    /// GUID, DateTime, null). Otherwise the rendered message is stored. What depends only on the template
+    /// (the hole's own format and destructuring, the length of its name) is decided once per template
+    /// (<see cref="TemplateInfo.HolesRenderOnRead"/>).
     /// </summary>
-    private static bool CanRenderOnRead(in LogEvent e)
+    private static bool CanRenderOnRead(in LogEvent e, TemplateToken[] holes)
     {
-        foreach (var token in e.Template.Tokens)
+        foreach (var token in holes)
         {
-            if (!token.IsHole) continue;
-            // Names are stored cut to MaxNameChars: a longer one could not be found again by the reader.
-            if (token.PropertyName!.Length > MaxNameChars || !e.TryGetHoleValue(token, out var p) || p.Destructure || (token.Format ?? p.Format) is not null) return false;
+            if (!e.TryGetHoleValue(token, out var p) || p.Destructure || p.Format is not null) return false;
             switch (p.Value.Kind)
             {
                 case LogValueKind.Null:
@@ -139,30 +199,27 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         return true;
     }
 
-    private void WriteProperties(ref MessagePackWriter w, in LogEvent e, List<Symbol> used)
+    private static void WriteValue(ref MessagePackSpanWriter w, in LogValue v, int maxChars)
     {
-        var props = e.Properties;
-        int count = props.Length;
-        foreach (var _ in e.ScopeProperties) count++;
-        w.WriteMapHeader(count);
-        int maxChars = e.MaxValueChars;
-        foreach (ref readonly var p in props)
+        // The common kinds first, by their tag; the rest through LogValue's non-boxing accessors.
+        switch (v.Kind)
         {
-            WriteSymbol(ref w, p.Name, used, MaxNameChars);
-            if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
-            else WriteValue(ref w, p.Value, maxChars);
+            case LogValueKind.String:
+                string text = v.AsString!;
+                if (text.Length <= maxChars)
+                {
+                    w.Write(text); // UTF-8 with invalid UTF-16 replaced (U+FFFD), as LogValue.WriteUtf8 writes it
+                    return;
+                }
+                break;
+            case LogValueKind.Int32 or LogValueKind.Int64:
+                if (v.TryGetInt64(out long whole)) { w.Write(whole); return; }
+                break;
+            case LogValueKind.Double:
+                if (v.TryGetDouble(out double d)) { w.Write(d); return; }
+                break;
         }
-        foreach (var p in e.ScopeProperties)
-        {
-            WriteSymbol(ref w, p.Name, used, MaxNameChars);
-            WriteValue(ref w, p.Value, maxChars);
-        }
-    }
-
-    private static void WriteValue(ref MessagePackWriter w, in LogValue v, int maxChars)
-    {
         Span<byte> b = t_bytes ??= new byte[16];
-        // Typed values through LogValue's non-boxing accessors.
         if (v.IsNull) { w.WriteNil(); return; }
         if (v.TryGetBoolean(out bool flag)) { w.Write(flag); return; }
         if (v.TryGetInt64(out long signed)) { w.Write(signed); return; }
@@ -213,7 +270,7 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         w.WriteString(scratch.WrittenSpan);
     }
 
-    private static void WriteDestructured(ref MessagePackWriter w, object? value)
+    private static void WriteDestructured(ref MessagePackSpanWriter w, object? value)
     {
         var scratch = new ArrayBufferWriter<byte>();
         try
@@ -230,13 +287,9 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         }
     }
 
-    private static void WriteExt(ref MessagePackWriter w, sbyte type, ReadOnlySpan<byte> data)
-    {
-        w.WriteExtensionFormatHeader(new ExtensionHeader(type, data.Length));
-        w.WriteRaw(data);
-    }
+    private static void WriteExt(ref MessagePackSpanWriter w, sbyte type, ReadOnlySpan<byte> data) => w.WriteExtension(type, data);
 
-    private static void WriteText(ref MessagePackWriter w, string s, int maxChars)
+    private static void WriteText(ref MessagePackSpanWriter w, string s, int maxChars)
     {
         var scratch = t_symbols ??= new ArrayBufferWriter<byte>(256);
         scratch.ResetWrittenCount();
@@ -250,18 +303,33 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         catch (Exception inner) { return ex.GetType().FullName + ": <ToString threw " + inner.GetType().Name + ">"; }
     }
 
-    private Symbol? TemplateSymbol(MessageTemplate template)
+    /// <summary>What this formatter keeps per template: its symbol, its property names' symbols, its holes.</summary>
+    private TemplateInfo Info(MessageTemplate template)
     {
-        if (_templates.TryGetValue(template, out var s)) return s;
-        s = Lookup(template.Text);
-        if (s is not null && _templates.Count < MaxSymbols) _templates.TryAdd(template, s);
+        var cache = t_templateCache ??= new TemplateCacheEntry[64];
+        ref var entry = ref cache[RuntimeHelpers.GetHashCode(template) & 63];
+        if (entry.Info is { } hit && ReferenceEquals(entry.Template, template) && ReferenceEquals(hit.Owner, this)) return hit;
+        if (!_templates.TryGetValue(template, out var info))
+        {
+            info = new TemplateInfo(this, template);
+            if (_templates.Count < MaxSymbols) info = _templates.GetOrAdd(template, info);
+        }
+        entry = new TemplateCacheEntry(template, info);
+        return info;
+    }
+
+    /// <summary><see cref="Lookup"/> through a small per-thread cache keyed by the string's identity (categories are the loggers' own strings).</summary>
+    private Symbol? CachedLookup(string text)
+    {
+        var cache = t_textCache ??= new TextCacheEntry[32];
+        ref var entry = ref cache[RuntimeHelpers.GetHashCode(text) & 31];
+        if (entry.Symbol is { } hit && ReferenceEquals(entry.Text, text) && ReferenceEquals(entry.Owner, this)) return hit;
+        var s = Lookup(text);
+        if (s is not null) entry = new TextCacheEntry(this, text, s);
         return s;
     }
 
-    private void WriteSymbol(ref MessagePackWriter w, string text, List<Symbol> used, int maxChars) =>
-        WriteSymbolRef(ref w, Lookup(text), text, used, maxChars);
-
-    private static void WriteSymbolRef(ref MessagePackWriter w, Symbol? s, string text, List<Symbol> used, int maxChars = int.MaxValue)
+    private static void WriteSymbolRef(ref MessagePackSpanWriter w, Symbol? s, string text, int maxChars)
     {
         if (s is null)
         {
@@ -269,7 +337,6 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
             return;
         }
         w.Write(s.Id);
-        if (!used.Contains(s)) used.Add(s);
     }
 
     /// <summary>The symbol for <paramref name="text"/>, numbered on first use; null once the table is full.</summary>
@@ -304,4 +371,30 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         public int Id { get; } = id;
         public byte[] Definition { get; } = definition;
     }
+
+    private sealed class TemplateInfo
+    {
+        public TemplateInfo(MessagePackFormatter owner, MessageTemplate template)
+        {
+            Owner = owner;
+            TemplateSymbol = owner.Lookup(template.Text);
+            Names = [.. template.PropertyNames];
+            NameSymbols = new Symbol?[Names.Length];
+            for (int i = 0; i < Names.Length; i++) NameSymbols[i] = owner.Lookup(Names[i]);
+            Holes = template.Tokens.Where(t => t.IsHole).ToArray();
+            // Names are stored cut to MaxNameChars: a longer one could not be found again by the reader.
+            HolesRenderOnRead = Holes.All(h => h.PropertyName!.Length <= MaxNameChars && h.Format is null && !h.Destructure);
+        }
+
+        public MessagePackFormatter Owner { get; }
+        public Symbol? TemplateSymbol { get; }
+        public string[] Names { get; }
+        public Symbol?[] NameSymbols { get; }
+        public TemplateToken[] Holes { get; }
+        public bool HolesRenderOnRead { get; }
+    }
+
+    private readonly record struct TemplateCacheEntry(MessageTemplate Template, TemplateInfo Info);
+
+    private readonly record struct TextCacheEntry(MessagePackFormatter Owner, string Text, Symbol Symbol);
 }

@@ -7,7 +7,10 @@ namespace StructuredLog.Formatting.MessagePack.Protocol;
 /// <summary>One file's state: which symbol definitions the file already holds; the others pass through once.</summary>
 internal sealed class MessagePackFileEncoder : ILogFileEncoder
 {
-    private readonly HashSet<uint> _defined = new();
+    // Symbol ids are numbered from 1 by each formatter: a bit per id says whether this file holds its definition.
+    private const uint MaxBitmapId = 1 << 22; // 512 KB of bits at most; rarer larger ids go to a set
+    private ulong[] _defined = new ulong[64];
+    private HashSet<uint>? _large;
 
     public void WriteHeader(IBufferWriter<byte> output)
     {
@@ -26,10 +29,22 @@ internal sealed class MessagePackFileEncoder : ILogFileEncoder
         {
             uint id = BinaryPrimitives.ReadUInt32BigEndian(payload[3..]);
             int length = 7 + StrLength(payload[7..]);
-            if (_defined.Add(id)) Copy(payload[..length], output);
+            if (Define(id)) Copy(payload[..length], output);
             payload = payload[length..];
         }
         Copy(payload, output);
+    }
+
+    /// <summary>Marks <paramref name="id"/> as defined in this file; false when it already was.</summary>
+    private bool Define(uint id)
+    {
+        if (id >= MaxBitmapId) return (_large ??= new HashSet<uint>()).Add(id);
+        uint word = id >> 6;
+        if (word >= (uint)_defined.Length) Array.Resize(ref _defined, (int)Math.Max(word + 1, (uint)_defined.Length * 2));
+        ulong bit = 1UL << (int)(id & 63);
+        if ((_defined[word] & bit) != 0) return false;
+        _defined[word] |= bit;
+        return true;
     }
 
     private static int StrLength(ReadOnlySpan<byte> s)
