@@ -269,4 +269,69 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         Assert.Equal(true, e[4].Properties["Extra"]);
         foreach (var c in e) System.Text.Json.JsonDocument.Parse(c.Formatted!).Dispose();
     }
+
+    [Fact]
+    public async Task Interpolated_call_sites_with_the_same_literals_keep_their_own_holes_formats_and_values()
+    {
+        int orderId = 7, count = 3;
+        double elapsed = 1.25;
+        for (int i = 0; i < 3; i++)
+        {
+            _log.Info($"Order {orderId} took {elapsed} ms");
+            _log.Info($"Order {count} took {elapsed:F3} ms");
+            _log.Info($"Order {orderId + i} took {elapsed} ms");
+        }
+        await _pipeline.FlushAsync();
+        var e = _sink.Events.ToArray();
+        Assert.Equal(9, e.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal("Order {orderId} took {elapsed} ms", e[3 * i].Template);
+            Assert.Equal(7, e[3 * i].Properties["orderId"]);
+            Assert.Equal("Order {count} took {elapsed:F3} ms", e[3 * i + 1].Template);
+            Assert.Equal("Order 3 took 1.250 ms", e[3 * i + 1].Message);
+            Assert.Equal("Order {arg0} took {elapsed} ms", e[3 * i + 2].Template);
+            Assert.Equal(7 + i, e[3 * i + 2].Properties["arg0"]);
+        }
+    }
+
+    [Fact]
+    public async Task Interpolated_shapes_are_right_from_many_threads_and_with_literals_built_at_run_time()
+    {
+        const int Threads = 4, Calls = 500;
+        var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            for (int i = 0; i < Calls; i++)
+            {
+                // A handler fed strings built at run time: every call is a new shape (the cache must not confuse them).
+                var handler = new InfoInterpolatedStringHandler(8, 1, _log, out bool enabled);
+                Assert.True(enabled);
+                handler.AppendLiteral("t" + t + " i" + (i % 70) + " ");
+                handler.AppendFormatted(i, "v" + (i % 3));
+                _log.Info(ref handler);
+                int password = i; // redacted by name
+                _log.Info($"thread {t} call {i} secret {password}");
+            }
+        })).ToArray();
+        foreach (var th in threads) th.Start();
+        foreach (var th in threads) th.Join();
+        await _pipeline.FlushAsync();
+        var e = _sink.Events.ToArray();
+        Assert.Equal(Threads * Calls * 2, e.Length);
+        foreach (var c in e.Where(c => c.Template.StartsWith("thread ")))
+        {
+            Assert.Equal("thread {t} call {i} secret {password}", c.Template);
+            Assert.Equal("***", c.Properties["password"]);
+            Assert.EndsWith(" secret ***", c.Message);
+        }
+        var dynamic = e.Where(c => !c.Template.StartsWith("thread ")).ToArray();
+        Assert.Equal(Threads * Calls, dynamic.Length);
+        foreach (var c in dynamic)
+        {
+            var (name, value) = Assert.Single(c.Properties);
+            int i = (int)value!;
+            Assert.Equal("v" + i % 3, name); // the hole's name came with this call's strings, not another shape's
+            Assert.Matches("^t[0-3] i" + i % 70 + " " + i + "$", c.Message);
+        }
+    }
 }
