@@ -215,50 +215,38 @@ internal ref struct MessagePackSpanWriter
 
     private static void WriteStringHeader(Span<byte> span, int length)
     {
-        if (length <= 31)
+        if (length <= 31) span[0] = (byte)(0xa0 | length);
+        else WriteSizedHeader(span, length, 0xd9);
+    }
+
+    /// <summary>
+    /// The header of a value whose length follows its code in 1, 2 or 4 bytes (str8/16/32, bin8/16/32,
+    /// ext8/16/32: the three codes are consecutive); returns the header's length.
+    /// </summary>
+    private static int WriteSizedHeader(Span<byte> span, int length, byte code8)
+    {
+        if (length <= byte.MaxValue)
         {
-            span[0] = (byte)(0xa0 | length);
-        }
-        else if (length <= byte.MaxValue)
-        {
-            span[0] = 0xd9;
+            span[0] = code8;
             span[1] = (byte)length;
+            return 2;
         }
-        else if (length <= ushort.MaxValue)
+        if (length <= ushort.MaxValue)
         {
-            span[0] = 0xda;
+            span[0] = (byte)(code8 + 1);
             BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)length);
+            return 3;
         }
-        else
-        {
-            span[0] = 0xdb;
-            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
-        }
+        span[0] = (byte)(code8 + 2);
+        BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)length);
+        return 5;
     }
 
     /// <summary>Binary data (bin8/16/32).</summary>
     public void Write(scoped ReadOnlySpan<byte> bytes)
     {
         var span = Reserve(5 + bytes.Length);
-        int header;
-        if (bytes.Length <= byte.MaxValue)
-        {
-            span[0] = 0xc4;
-            span[1] = (byte)bytes.Length;
-            header = 2;
-        }
-        else if (bytes.Length <= ushort.MaxValue)
-        {
-            span[0] = 0xc5;
-            BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)bytes.Length);
-            header = 3;
-        }
-        else
-        {
-            span[0] = 0xc6;
-            BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)bytes.Length);
-            header = 5;
-        }
+        int header = WriteSizedHeader(span, bytes.Length, 0xc4);
         bytes.CopyTo(span[header..]);
         _pos += header + bytes.Length;
     }
@@ -275,26 +263,7 @@ internal ref struct MessagePackSpanWriter
             case 4: span[0] = 0xd6; header = 1; break;
             case 8: span[0] = 0xd7; header = 1; break;
             case 16: span[0] = 0xd8; header = 1; break;
-            default:
-                if (data.Length <= byte.MaxValue)
-                {
-                    span[0] = 0xc7;
-                    span[1] = (byte)data.Length;
-                    header = 2;
-                }
-                else if (data.Length <= ushort.MaxValue)
-                {
-                    span[0] = 0xc8;
-                    BinaryPrimitives.WriteUInt16BigEndian(span[1..], (ushort)data.Length);
-                    header = 3;
-                }
-                else
-                {
-                    span[0] = 0xc9;
-                    BinaryPrimitives.WriteUInt32BigEndian(span[1..], (uint)data.Length);
-                    header = 5;
-                }
-                break;
+            default: header = WriteSizedHeader(span, data.Length, 0xc7); break;
         }
         span[header] = unchecked((byte)type);
         data.CopyTo(span[(header + 1)..]);
