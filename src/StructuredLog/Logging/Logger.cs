@@ -161,11 +161,10 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteInterpolatedCore(LogLevel level, Exception? exception, InterpolatedCapture.CaptureBuffer capture)
     {
-        if (capture.Holes <= EventSlot.InlineArguments)
+        if (capture.Holes <= EventSlot.InlineArguments && InterpolatedShape.For(capture.Captured) is { } shape)
         {
             // The usual case: the call site's constant parts are one shared shape, and only the holes'
             // values go into the slot (inline, as for a message-template call).
-            var shape = InterpolatedShape.For(capture.Captured);
             ref EventSlot slot = ref Begin(level, exception, null, capture.Holes, out long position);
             if (Unsafe.IsNullRef(ref slot))
             {

@@ -43,6 +43,22 @@ public sealed class AllocationTests
         Assert.Equal(0, bytes);
     }
 
+    private static readonly string[] s_literals = Enumerable.Range(0, 600).Select(i => "call site " + i + " took ").ToArray();
+
+    [Fact]
+    public void Many_interpolated_call_sites_in_turn_allocate_nothing_once_each_was_seen()
+    {
+        // 600 call sites (more than a thread's shape cache holds), each with its own constant literal.
+        long bytes = MeasureCallerBytes(static (log, i) =>
+        {
+            var handler = new InfoInterpolatedStringHandler(16, 1, log, out _);
+            handler.AppendLiteral(s_literals[i % s_literals.Length]);
+            handler.AppendFormatted(i);
+            log.Info(ref handler);
+        });
+        Assert.Equal(0, bytes);
+    }
+
     [Fact]
     public void Disabled_calls_allocate_nothing_and_do_not_evaluate_interpolation_holes()
     {
