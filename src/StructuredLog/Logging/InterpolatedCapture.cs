@@ -81,7 +81,6 @@ public struct InterpolatedCapture
     {
         buffer.Parts.AsSpan(0, buffer.Count).Clear();
         buffer.Count = 0;
-        buffer.Holes = 0;
         if (t_buffer is null) t_buffer = buffer;
         else ArrayPool<SlotArgument>.Shared.Return(buffer.Parts);
     }
@@ -91,7 +90,6 @@ public struct InterpolatedCapture
     {
         public SlotArgument[] Parts = parts;
         public int Count;
-        public int Holes;
 
         public ReadOnlySpan<SlotArgument> Captured => Parts.AsSpan(0, Count);
 
@@ -111,7 +109,6 @@ public struct InterpolatedCapture
             part.Value = LogValue.From(value);
             part.Name = name;
             part.Format = format;
-            Holes++;
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -161,27 +161,6 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteInterpolatedCore(LogLevel level, Exception? exception, InterpolatedCapture.CaptureBuffer capture)
     {
-        if (capture.Holes <= EventSlot.InlineArguments && InterpolatedShape.For(capture.Captured) is { } shape)
-        {
-            // The usual case: the call site's constant parts are one shared shape, and only the holes'
-            // values go into the slot (inline, as for a message-template call).
-            ref EventSlot slot = ref Begin(level, exception, null, capture.Holes, out long position);
-            if (Unsafe.IsNullRef(ref slot))
-            {
-                InterpolatedCapture.Release(capture);
-                return;
-            }
-            slot.Flags = SlotFlags.Shaped;
-            slot.Shape = shape;
-            int hole = 0;
-            foreach (ref readonly var part in capture.Captured)
-            {
-                if (!part.IsLiteral) slot.Values[hole++] = part.Value;
-            }
-            InterpolatedCapture.Release(capture);
-            Publish(ref slot, position);
-            return;
-        }
         int n = capture.Count;
         ref EventSlot s = ref Begin(level, exception, null, n, out long pos);
         if (Unsafe.IsNullRef(ref s))

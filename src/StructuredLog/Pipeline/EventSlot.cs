@@ -12,8 +12,6 @@ internal enum SlotFlags : byte
     Interpolated = 1,
     /// <summary>Arguments carry explicit names that bind template holes by name (MEL state, scopes).</summary>
     NamedArguments = 2,
-    /// <summary>An interpolated call whose constant parts are <see cref="EventSlot.Shape"/>: only the holes' values are in <see cref="EventSlot.Values"/>.</summary>
-    Shaped = 4,
 }
 
 /// <summary>
@@ -29,7 +27,7 @@ internal enum SlotFlags : byte
 /// <see cref="RingBuffer.PartsPerCell"/>), so that template calls never touch that memory; more parts
 /// than that, or more than <see cref="InlineArguments"/> positional values, go to <see cref="Overflow"/>,
 /// a pooled array that the writer returns to the pool. <see cref="Values"/> is used only when the flags
-/// are <see cref="SlotFlags.None"/> or <see cref="SlotFlags.Shaped"/> and <see cref="Overflow"/> is null.
+/// are <see cref="SlotFlags.None"/> and <see cref="Overflow"/> is null.
 /// </remarks>
 internal struct EventSlot
 {
@@ -55,8 +53,6 @@ internal struct EventSlot
     public int ArgumentCount;
     /// <summary>Arguments that fit neither inline nor in the ring's parts array (pooled); null otherwise.</summary>
     public SlotArgument[]? Overflow;
-    /// <summary>The call site of a <see cref="SlotFlags.Shaped"/> interpolated call; null otherwise.</summary>
-    public InterpolatedShape? Shape;
-    /// <summary>Positional values of a message-template call (flags <see cref="SlotFlags.None"/>) or of a shaped interpolated call, when <see cref="Overflow"/> is null.</summary>
+    /// <summary>Positional values of a message-template call (flags <see cref="SlotFlags.None"/>) when <see cref="Overflow"/> is null.</summary>
     public SlotValues Values;
 }

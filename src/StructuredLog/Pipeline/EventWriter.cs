@@ -318,26 +318,10 @@ internal sealed class EventWriter
         // Interpolated parts and named arguments are in the ring's parts array (or the overflow array);
         // positional values of a template call are inline in the cell (or in the overflow array).
         Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count)
-            : (s.Flags & (SlotFlags.Interpolated | SlotFlags.NamedArguments)) != 0 ? _ring.Parts(position)[..count] : default;
+            : s.Flags != SlotFlags.None ? _ring.Parts(position)[..count] : default;
         var redactor = _pipeline.Redactor;
 
-        if ((s.Flags & SlotFlags.Shaped) != 0)
-        {
-            // An interpolated call site seen before: its template comes from the shape, its hole values are inline.
-            var shape = s.Shape!;
-            var template = shape.Template ??= _templates.ResolveInterpolated(shape.Parts);
-            r.Template = template;
-            r.BindByName = false;
-            bool[]? mask = null;
-            bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
-            for (int hole = 0; hole < count; hole++)
-            {
-                var token = template.HoleByIndex(hole);
-                var p = new LogProperty(token.PropertyName!, s.Values[hole], token.Format, token.Destructure);
-                r.AddProperty(redact && (hole < mask!.Length ? mask[hole] : redactor!.IsSensitive(p.Name)) ? Redactor.Masked(p) : p);
-            }
-        }
-        else if ((s.Flags & SlotFlags.Interpolated) != 0)
+        if ((s.Flags & SlotFlags.Interpolated) != 0)
         {
             var template = _templates.ResolveInterpolated(args);
             r.Template = template;

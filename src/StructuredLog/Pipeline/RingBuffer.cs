@@ -126,10 +126,9 @@ internal sealed class RingBuffer
         cell.TraceFlags = default;
         cell.EventId = 0;
         cell.EventName = null;
-        cell.Shape = null;
         if (cell.Overflow is null)
         {
-            if ((cell.Flags & (SlotFlags.Interpolated | SlotFlags.NamedArguments)) == 0)
+            if (cell.Flags == SlotFlags.None)
             {
                 int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
                 for (int i = 0; i < n; i++) cell.Values[i] = default;

@@ -296,14 +296,14 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Interpolated_shapes_are_right_from_many_threads_and_with_literals_built_at_run_time()
+    public async Task Interpolated_templates_are_right_from_many_threads_and_with_literals_built_at_run_time()
     {
-        const int Threads = 4, Calls = 1500; // 6,000 run-time shapes: more than the registry takes (4,096), so the parts path is used too
+        const int Threads = 4, Calls = 1500; // 6,000 call sites made of run-time strings, from four threads at once
         var threads = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
         {
             for (int i = 0; i < Calls; i++)
             {
-                // A handler fed strings built at run time: every call is a new shape (the cache must not confuse them).
+                // A handler fed strings built at run time: every call is a new template (the template cache must not confuse them).
                 var handler = new InfoInterpolatedStringHandler(8, 1, _log, out bool enabled);
                 Assert.True(enabled);
                 handler.AppendLiteral("t" + t + " i" + (i % 70) + " ");
@@ -330,7 +330,7 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         {
             var (name, value) = Assert.Single(c.Properties);
             int i = (int)value!;
-            Assert.Equal("v" + i % 3, name); // the hole's name came with this call's strings, not another shape's
+            Assert.Equal("v" + i % 3, name); // the hole's name came with this call's strings, not another call's
             Assert.Matches("^t[0-3] i" + i % 70 + " " + i + "$", c.Message);
         }
     }
