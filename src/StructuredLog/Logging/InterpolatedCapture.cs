@@ -54,25 +54,25 @@ public struct InterpolatedCapture
         return new CaptureBuffer(ArrayPool<SlotArgument>.Shared.Rent(Math.Max(parts, ThreadBufferParts)));
     }
 
-    /// <summary>Records a literal segment (a compile-time constant, kept by reference). Only called when enabled; always true.</summary>
+    /// <summary>Records a literal segment (a compile-time constant, kept by reference). Always true (the compiler then goes on to the next part).</summary>
     /// <remarks>
-    /// The compiler calls the append methods only after the handler's constructor said enabled, and they
-    /// return bool, so they need no null test of their own; they only pass the buffer reference on: no
-    /// call receives the handler by reference, so the JIT keeps the handler in a register and a disabled
-    /// call costs a level check and nothing else (no stack slot to zero, store and reload).
+    /// The compiler calls the append methods only after the handler's constructor said enabled (they
+    /// return bool, as the pattern allows), and they only pass the buffer reference on: no call receives
+    /// the handler by reference, so the JIT keeps the handler in a register and a disabled call costs a
+    /// level check and nothing else (no stack slot to zero, store and reload).
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool AppendLiteral(string literal)
     {
-        _buffer!.AddLiteral(literal);
+        _buffer?.AddLiteral(literal); // null only when called by hand on a disabled handler: nothing to record, and never a throw
         return true;
     }
 
-    /// <summary>Records a hole: the value (by type), its format and the source expression as the property name. Only called when enabled; always true.</summary>
+    /// <summary>Records a hole: the value (by type), its format and the source expression as the property name. Always true.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly bool AppendFormatted<T>(T value, string? format, string? name)
     {
-        _buffer!.AddFormatted(value, format, name);
+        _buffer?.AddFormatted(value, format, name);
         return true;
     }
 

@@ -334,4 +334,25 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
             Assert.Matches("^t[0-3] i" + i % 70 + " " + i + "$", c.Message);
         }
     }
+
+    [Fact]
+    public async Task A_handler_used_by_hand_on_a_disabled_level_or_default_records_nothing_and_never_throws()
+    {
+        var sink = new CollectingSink(JsonFormatter.Default);
+        await using (var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Warn).WriteTo(sink).FlushOnProcessExit(false).Build())
+        {
+            var log = pipeline.GetLogger("ByHand");
+            var handler = new InfoInterpolatedStringHandler(5, 1, log, out bool enabled);
+            Assert.False(enabled);
+            Assert.True(handler.AppendLiteral("x "));
+            Assert.True(handler.AppendFormatted(1));
+            log.Info(ref handler);
+            var empty = default(WarnInterpolatedStringHandler);
+            Assert.True(empty.AppendLiteral("y"));
+            Assert.True(empty.AppendFormatted(2, "F1"));
+            log.Warn(ref empty);
+            log.Warn($"kept {3}");
+        }
+        Assert.Equal(["kept 3"], sink.Events.Select(e => e.Message));
+    }
 }
