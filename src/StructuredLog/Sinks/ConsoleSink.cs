@@ -35,18 +35,6 @@ public sealed class ConsoleSink : BatchingSink
         new(colors: ColorsWanted(standardError), multilineExceptions: true);
 
     /// <inheritdoc />
-    protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken)
-    {
-        if (!_synchronous) return WriteAsync(batch, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        batch.WritePayloadsTo(_stream);
-        _stream.Flush();
-        return Task.CompletedTask;
-    }
-
-    private async Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
-    {
-        await batch.WritePayloadsToAsync(_stream, cancellationToken).ConfigureAwait(false);
-        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken) =>
+        batch.WriteToAndFlushAsync(_stream, _synchronous, cancellationToken);
 }

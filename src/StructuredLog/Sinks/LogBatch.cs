@@ -53,15 +53,30 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
         }
     }
 
-    /// <summary>The synchronous <see cref="WritePayloadsToAsync"/>: one <see cref="Stream.Write(ReadOnlySpan{byte})"/> per run of adjacent payloads.</summary>
-    internal void WritePayloadsTo(Stream stream)
+    /// <summary>
+    /// Writes every payload to <paramref name="stream"/> and flushes it: for <paramref name="synchronous"/>
+    /// streams (files, memory, the console's own streams) with plain writes on the calling I/O thread, one
+    /// <see cref="Stream.Write(ReadOnlySpan{byte})"/> per run of adjacent payloads (no task or state machine
+    /// per batch); otherwise through <see cref="WritePayloadsToAsync"/>.
+    /// </summary>
+    internal Task WriteToAndFlushAsync(Stream stream, bool synchronous, CancellationToken cancellationToken)
     {
+        if (!synchronous) return WriteToAndFlushSlowAsync(stream, cancellationToken);
+        cancellationToken.ThrowIfCancellationRequested();
         int i = 0;
         while (i < Count)
         {
             var run = ContiguousRun(ref i);
             stream.Write(run.Span);
         }
+        stream.Flush();
+        return Task.CompletedTask;
+    }
+
+    private async Task WriteToAndFlushSlowAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        await WritePayloadsToAsync(stream, cancellationToken).ConfigureAwait(false);
+        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The longest run of payloads from <paramref name="index"/> on that are adjacent in one array, as one block; advances the index past it.</summary>

@@ -46,20 +46,8 @@ public sealed class StreamSink : BatchingSink
     }
 
     /// <inheritdoc />
-    protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken)
-    {
-        if (!_synchronous) return WriteAsync(batch, cancellationToken);
-        cancellationToken.ThrowIfCancellationRequested();
-        batch.WritePayloadsTo(_stream);
-        _stream.Flush();
-        return Task.CompletedTask;
-    }
-
-    private async Task WriteAsync(LogBatch batch, CancellationToken cancellationToken)
-    {
-        await batch.WritePayloadsToAsync(_stream, cancellationToken).ConfigureAwait(false);
-        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-    }
+    protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken) =>
+        batch.WriteToAndFlushAsync(_stream, _synchronous, cancellationToken);
 
     /// <inheritdoc />
     protected override async ValueTask OnDisposeAsync()
