@@ -380,14 +380,7 @@ public readonly struct LogValue
     /// </summary>
     internal static void WriteString(IBufferWriter<byte> output, ReadOnlySpan<char> text, int maxChars = int.MaxValue)
     {
-        int cut = 0;
-        if (text.Length > maxChars)
-        {
-            cut = text.Length - maxChars;
-            int end = maxChars;
-            if (end > 0 && char.IsHighSurrogate(text[end - 1])) end--;
-            text = text[..end];
-        }
+        text = CutAt(text, maxChars, out int cut);
         while (!text.IsEmpty)
         {
             var span = output.GetSpan(Math.Min(text.Length, 4096) * 3);
@@ -403,6 +396,21 @@ public readonly struct LogValue
             output.Advance(w);
             Ascii(output, " chars]");
         }
+    }
+
+    /// <summary>
+    /// The first <paramref name="maxChars"/> chars of <paramref name="text"/> (one fewer rather than half a
+    /// surrogate pair); <paramref name="cut"/> is how many were left out (0 when it fits), for the
+    /// <c>...[truncated N chars]</c> marker that follows cut text.
+    /// </summary>
+    internal static ReadOnlySpan<char> CutAt(ReadOnlySpan<char> text, int maxChars, out int cut)
+    {
+        cut = 0;
+        if (text.Length <= maxChars) return text;
+        cut = text.Length - maxChars;
+        int end = maxChars;
+        if (end > 0 && char.IsHighSurrogate(text[end - 1])) end--;
+        return text[..end];
     }
 
     /// <summary>Formats the value as a string (allocates; for diagnostics and tests).</summary>

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using StructuredLog.Events;
 
 namespace StructuredLog.Formatting;
 
@@ -141,14 +142,7 @@ internal ref struct JsonLineWriter
     /// </summary>
     public void Escaped(scoped ReadOnlySpan<char> text, int maxChars = int.MaxValue)
     {
-        int cut = 0;
-        if (text.Length > maxChars)
-        {
-            cut = text.Length - maxChars;
-            int end = maxChars;
-            if (end > 0 && char.IsHighSurrogate(text[end - 1])) end--;
-            text = text[..end];
-        }
+        text = LogValue.CutAt(text, maxChars, out int cut);
         Span<byte> utf8 = stackalloc byte[768];
         while (!text.IsEmpty)
         {
