@@ -167,23 +167,10 @@ internal sealed class ReferenceJsonFormatter : ILogFormatter
         if (scratch.Capacity > 1 << 20) t_message = null; // don't pin a huge buffer forever
     }
 
-    private static void WriteHex(Utf8JsonWriter json, JsonEncodedText name, ActivityTraceId id)
-    {
-        Span<char> hex = stackalloc char[32];
-        Span<byte> bytes = stackalloc byte[16];
-        id.CopyTo(bytes);
-        Convert.TryToHexStringLower(bytes, hex, out int n);
-        json.WriteString(name, hex[..n]);
-    }
+    // The oracle may allocate: the ids' own lowercase hex text.
+    private static void WriteHex(Utf8JsonWriter json, JsonEncodedText name, ActivityTraceId id) => json.WriteString(name, id.ToHexString());
 
-    private static void WriteHex(Utf8JsonWriter json, JsonEncodedText name, ActivitySpanId id)
-    {
-        Span<char> hex = stackalloc char[16];
-        Span<byte> bytes = stackalloc byte[8];
-        id.CopyTo(bytes);
-        Convert.TryToHexStringLower(bytes, hex, out int n);
-        json.WriteString(name, hex[..n]);
-    }
+    private static void WriteHex(Utf8JsonWriter json, JsonEncodedText name, ActivitySpanId id) => json.WriteString(name, id.ToHexString());
 
     private static void WriteStringSafe(Utf8JsonWriter json, JsonEncodedText name, string s)
     {
