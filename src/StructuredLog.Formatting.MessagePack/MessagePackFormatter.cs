@@ -63,10 +63,8 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         var props = e.Properties;
         var used = t_used ??= new List<Symbol>(8);
         used.Clear();
-        int scopeCount = 0;
-        foreach (var _ in e.ScopeProperties) scopeCount++;
         var names = t_names;
-        if (names is null || names.Length < props.Length + scopeCount) t_names = names = new Symbol?[Math.Max(16, props.Length + scopeCount)];
+        if (names is null || names.Length < props.Length) t_names = names = new Symbol?[Math.Max(16, props.Length * 2)];
 
         var category = CachedLookup(e.Category);
         Use(category, used);
@@ -82,9 +80,15 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         int n = props.Length;
         foreach (var p in e.ScopeProperties)
         {
+            if (n == names.Length)
+            {
+                Array.Resize(ref names, n * 2);
+                t_names = names;
+            }
             names[n] = Lookup(p.Name);
             Use(names[n++], used);
         }
+        int scopeCount = n - props.Length;
 
         // Definitions first (each the cached bytes of one symbol), then the event.
         int definitions = 0;

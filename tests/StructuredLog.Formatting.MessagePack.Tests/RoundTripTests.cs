@@ -53,6 +53,21 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public async Task An_event_with_more_scope_properties_than_the_name_buffer_holds_reads_back_whole()
+    {
+        var sink = await Capture(log =>
+        {
+            var scopes = Enumerable.Range(0, 40).Select(i => log.BeginScope("Scope" + i, i)).ToList();
+            log.Info("one {A}", 1);
+            for (int i = scopes.Count - 1; i >= 0; i--) scopes[i].Dispose();
+        });
+        var e = Assert.Single(sink.Events);
+        string actual = Assert.Single(Conversion.ToJsonLines(e[1]));
+        Assert.Equal(Encoding.UTF8.GetString(e[0]), actual);
+        Assert.Contains("\"Scope39\":39", actual);
+    }
+
+    [Fact]
     public async Task Fields_are_read_back_with_their_types()
     {
         using var source = new ActivitySource("rt");
