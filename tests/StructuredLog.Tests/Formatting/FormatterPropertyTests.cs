@@ -94,38 +94,84 @@ public sealed class FormatterPropertyTests : IDisposable
     [Fact]
     public void Logfmt_values_unescape_back_to_the_sanitized_input()
     {
-        Prop.ForAll(NastyStrings(), value =>
-        {
-            LogOne(value, "n");
-            Assert.True(_logfmt.Events.TryDequeue(out var e));
-            string line = e!.Formatted!;
-            int start = line.IndexOf(" V=", StringComparison.Ordinal) + 3;
-            string parsed = ParseLogfmtValue(line, start);
-            Assert.Equal(Sanitized(value), parsed);
-        }).QuickCheckThrowOnFailure();
+        Prop.ForAll(NastyStrings(), value => AssertLogfmtReadsBack(value)).QuickCheckThrowOnFailure();
     }
 
-    private static string ParseLogfmtValue(string line, int i)
+    [Fact]
+    public void Logfmt_value_that_starts_with_its_own_key_reads_back()
     {
-        if (line[i] != '"')
+        // The shape FsCheck found on 2026-11-27: the value starts with "V=", so the message holds " V=" too.
+        AssertLogfmtReadsBack("V=\uFFFF1\uD800=\"\u0015 \"x,\"\"\"");
+    }
+
+    private void AssertLogfmtReadsBack(string value)
+    {
+        LogOne(value, "n");
+        Assert.True(_logfmt.Events.TryDequeue(out var e));
+        // Read the whole line pair by pair: the rendered message can itself contain " V=" (FsCheck found
+        // a value starting with "V="), so searching for the key's text would read the wrong field.
+        var fields = ParseLogfmt(e!.Formatted!);
+        Assert.Equal(Sanitized(value), Assert.Single(fields, f => f.Key == "V").Value);
+        Assert.Equal($"Value {Sanitized(value)} from n", Assert.Single(fields, f => f.Key == "msg").Value);
+    }
+
+    [Fact]
+    public void The_logfmt_oracle_reads_a_message_that_contains_the_key_of_a_later_field()
+    {
+        var fields = ParseLogfmt("level=warn msg=\"Value V=1 \\\"x\\\"\" V=\"V=1 \\\"x\\\"\" Name=n\n");
+        Assert.Equal(["level", "msg", "V", "Name"], fields.Select(f => f.Key));
+        Assert.Equal("Value V=1 \"x\"", fields[1].Value);
+        Assert.Equal("V=1 \"x\"", fields[2].Value);
+    }
+
+    /// <summary>The key/value pairs of one logfmt line, values unescaped; throws if the line is not well formed.</summary>
+    private static List<KeyValuePair<string, string>> ParseLogfmt(string line)
+    {
+        Assert.EndsWith("\n", line);
+        var fields = new List<KeyValuePair<string, string>>();
+        int i = 0, end = line.Length - 1;
+        while (i < end)
         {
-            int end = line.IndexOf(' ', i);
-            return line[i..(end < 0 ? line.Length - 1 : end)];
-        }
-        var sb = new StringBuilder();
-        for (i++; line[i] != '"'; i++)
-        {
-            if (line[i] != '\\') { sb.Append(line[i]); continue; }
-            char c = line[++i];
-            switch (c)
+            int eq = line.IndexOf('=', i);
+            Assert.True(eq > i, $"no key at {i}: {line}");
+            string key = line[i..eq];
+            Assert.DoesNotContain(' ', key);
+            i = eq + 1;
+            string value;
+            if (i < end && line[i] == '"')
             {
-                case 'n': sb.Append('\n'); break;
-                case 'r': sb.Append('\r'); break;
-                case 't': sb.Append('\t'); break;
-                case 'u': sb.Append((char)Convert.ToInt32(line.Substring(i + 1, 4), 16)); i += 4; break;
-                default: sb.Append(c); break;
+                var sb = new StringBuilder();
+                for (i++; line[i] != '"'; i++)
+                {
+                    Assert.True(i < end, $"unterminated quoted value: {line}");
+                    if (line[i] != '\\') { sb.Append(line[i]); continue; }
+                    char c = line[++i];
+                    switch (c)
+                    {
+                        case 'n': sb.Append('\n'); break;
+                        case 'r': sb.Append('\r'); break;
+                        case 't': sb.Append('\t'); break;
+                        case 'u': sb.Append((char)Convert.ToInt32(line.Substring(i + 1, 4), 16)); i += 4; break;
+                        default: sb.Append(c); break;
+                    }
+                }
+                i++; // the closing quote
+                value = sb.ToString();
+            }
+            else
+            {
+                int space = line.IndexOf(' ', i);
+                int stop = space < 0 || space > end ? end : space;
+                value = line[i..stop];
+                i = stop;
+            }
+            fields.Add(new(key, value));
+            if (i < end)
+            {
+                Assert.Equal(' ', line[i]);
+                i++;
             }
         }
-        return sb.ToString();
+        return fields;
     }
 }
