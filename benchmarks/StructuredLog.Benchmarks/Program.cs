@@ -22,6 +22,9 @@ if (args.Length > 0 && args[0] == "format")
 // dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- callercost [--bursts 300]
 //   CoreBenchmarks' cases outside BenchmarkDotNet (seconds), for iterating on the calling thread's code
 if (args.Length > 0 && args[0] == "callercost") return CallerCostDriver.Run(args[1..]);
+// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- floor [--bursts 600]
+//   what bounds the enabled call: writer draining vs. held, and the cost of the slot's stores alone
+if (args.Length > 0 && args[0] == "floor") return FloorDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile") return ProfileDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..]);
 

@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using StructuredLog.Events;
+using StructuredLog.Sinks;
+
+namespace StructuredLog.Benchmarks;
+
+/// <summary>
+/// <c>floor [--bursts 600]</c>: two experiments on what bounds the enabled call (coarse clock), outside
+/// BenchmarkDotNet, in bursts of <see cref="CoreBenchmarks.Burst"/> calls like <see cref="CoreBenchmarks"/>.
+/// <list type="number">
+/// <item><b>Writer draining vs. blocked.</b> The same burst of enabled calls while the writer drains the
+/// ring, and while the writer is held inside its sink (so no other core touches the ring during the
+/// burst). If moving slot cache lines between cores were the cost, the blocked case would be cheaper.</item>
+/// <item><b>Store floor.</b> No logger at all: a loop that claims a position and writes one slot of S
+/// bytes (every 8-byte word) plus two references, in a ring small enough for L1 and in one of 16,384
+/// slots (L3). This is the cost of the stores alone, for comparison with the logger's slot.</item>
+/// </list>
+/// Results and their reading: docs/benchmarks.md, "2026-11-27: what bounds the enabled call".
+/// </summary>
+public static class FloorDriver
+{
+    public static int Run(string[] args)
+    {
+        int i = Array.IndexOf(args, "--bursts");
+        int bursts = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : 600;
+        Console.WriteLine($"# {bursts} bursts of {CoreBenchmarks.Burst} calls, load {LatencyHarness.LoadAverage()}");
+        WriterDrainingOrBlocked(bursts);
+        StoreFloor(bursts);
+        return 0;
+    }
+
+    private static void WriterDrainingOrBlocked(int bursts)
+    {
+        var sink = new GateSink();
+        using var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false)
+            .TimestampPrecision(TimestampPrecision.Coarse).WriteTo(sink, isolate: false).Build();
+        var log = pipeline.GetLogger("Benchmarks.Floor");
+        int a = 42;
+        double b = 3.25;
+        string c = "alice";
+        void Drain()
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (sink.Count < pipeline.EventsEnqueued)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the writer did not drain the ring");
+                Thread.SpinWait(50);
+            }
+        }
+        var cases = new (string Name, Action Burst)[]
+        {
+            ("Enabled, no args, coarse clock", () => { for (int k = 0; k < CoreBenchmarks.Burst; k++) log.Info("Processed order"); }),
+            ("Enabled 3 args, template, coarse clock", () => { for (int k = 0; k < CoreBenchmarks.Burst; k++) log.Info("Processed order {A} in {B} ms for {C}", a + k, b, c); }),
+        };
+        foreach (var (name, burst) in cases)
+        {
+            // Warm up to tier 1 (see CallerCostDriver), then alternate the two modes so that drift in the
+            // machine's state affects both alike.
+            for (int w = 0; w < 40; w++)
+            {
+                Drain();
+                burst();
+                if (w % 10 == 9) Thread.Sleep(150);
+            }
+            var draining = new double[bursts];
+            var blocked = new double[bursts];
+            for (int k = 0; k < 2 * bursts; k++)
+            {
+                bool block = (k & 1) == 1;
+                Drain();
+                if (block) sink.HoldNext(log);
+                long t0 = Stopwatch.GetTimestamp();
+                burst();
+                double ns = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CoreBenchmarks.Burst;
+                if (block) sink.Release();
+                (block ? blocked : draining)[k / 2] = ns;
+            }
+            Print($"{name}, writer draining", draining);
+            Print($"{name}, writer held in its sink", blocked);
+        }
+    }
+
+    private static void StoreFloor(int bursts)
+    {
+        object first = new(), second = "alice";
+        var shapes = new List<(int Cells, int Stride, bool Atomic, bool References)>
+        {
+            (16_384, 64, Atomic: false, References: false), // the stores alone
+            (16_384, 64, Atomic: true, References: false),  // + the claim's interlocked instruction
+        };
+        foreach (int cells in new[] { 64, 16_384 })
+        {
+            foreach (int stride in new[] { 64, 128, 192, 256, 320 }) shapes.Add((cells, stride, true, true));
+        }
+        foreach (var (cells, stride, atomic, references) in shapes)
+        {
+            {
+                var ns = new double[bursts];
+                var ring = new StoreRing(cells, stride, atomic, references);
+                for (int w = 0; w < 40; w++)
+                {
+                    for (int k = 0; k < CoreBenchmarks.Burst; k++) ring.Write(w, first, second);
+                    if (w % 10 == 9) Thread.Sleep(150); // up to tier 1, as for the logger's cases
+                }
+                for (int b = 0; b < bursts; b++)
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    for (int k = 0; k < CoreBenchmarks.Burst; k++) ring.Write(t0, first, second);
+                    ns[b] = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CoreBenchmarks.Burst;
+                }
+                string what = (atomic, references) switch
+                {
+                    (false, false) => ", plain stores only",
+                    (true, false) => ", claim + stores, no references",
+                    _ => "",
+                };
+                Print($"Store floor: {stride}-byte slot, {cells:N0} slots ({(long)cells * stride / 1024:N0} KB){what}", ns);
+            }
+        }
+    }
+
+    private static void Print(string name, double[] ns)
+    {
+        Array.Sort(ns);
+        Console.WriteLine($"{name,-72} median {ns[ns.Length / 2],7:F2} ns   p10 {ns[ns.Length / 10],7:F2}   p90 {ns[ns.Length * 9 / 10],7:F2}");
+    }
+
+    /// <summary>A ring of raw slots: a claim (interlocked increment, or a plain one), S/8 word stores, two reference stores (or none), a release store.</summary>
+    private sealed class StoreRing(int cells, int stride, bool atomic, bool references)
+    {
+        private readonly long[] _words = new long[cells * (stride / 8)];
+        private readonly RefPair[] _refs = new RefPair[cells];
+        private readonly int _wordsPerSlot = stride / 8;
+        private long _position;
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Write(long timestamp, object first, object second)
+        {
+            long pos = atomic ? Interlocked.Increment(ref _position) - 1 : _position++;
+            int cell = (int)(pos & (cells - 1));
+            ref long slot = ref _words[cell * _wordsPerSlot];
+            Unsafe.Add(ref slot, 1) = timestamp;
+            for (int w = 2; w < _wordsPerSlot; w++) Unsafe.Add(ref slot, w) = pos + w;
+            if (references)
+            {
+                ref RefPair refs = ref _refs[cell];
+                refs.First = first;
+                refs.Second = second;
+            }
+            Volatile.Write(ref slot, pos + 1);
+        }
+    }
+
+    private struct RefPair
+    {
+        public object? First;
+        public object? Second;
+    }
+
+    /// <summary>Counts events; when asked, holds the writer inside <see cref="Emit"/> until released.</summary>
+    private sealed class GateSink : ILogSink
+    {
+        private readonly ManualResetEventSlim _open = new(true);
+        private readonly ManualResetEventSlim _entered = new(false);
+        private long _count;
+
+        public long Count => Volatile.Read(ref _count);
+
+        /// <summary>Logs one event and returns once the writer is blocked in <see cref="Emit"/> on it.</summary>
+        public void HoldNext(Logger log)
+        {
+            _open.Reset();
+            _entered.Reset();
+            log.Info("hold the writer");
+            if (!_entered.Wait(TimeSpan.FromSeconds(30))) throw new TimeoutException("the writer did not reach the sink");
+        }
+
+        public void Release() => _open.Set();
+
+        public void Emit(ReadOnlySpan<LogEvent> batch)
+        {
+            Volatile.Write(ref _count, _count + batch.Length);
+            if (!_open.IsSet)
+            {
+                _entered.Set();
+                _open.Wait(TimeSpan.FromSeconds(30));
+            }
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => default;
+
+        public ValueTask DisposeAsync() => default;
+    }
+}
