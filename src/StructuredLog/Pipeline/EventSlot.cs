@@ -19,8 +19,9 @@ internal enum SlotFlags : byte
 /// copies it out and releases the cell, so cells are reused without allocation.
 /// </summary>
 /// <remarks>
-/// Kept small (about 300 bytes) because the calling thread's cost is dominated by the cache lines it
-/// has to take over from the writer's core: a message-template call stores its values inline
+/// Kept small (about 300 bytes) because the calling thread's cost grows with what it stores (each
+/// 64-byte line written costs ~4–5 ns on the test machine, with or without the writer draining; see the
+/// benchmarks' <c>floor</c> driver): a message-template call stores its values inline
 /// (<see cref="Values"/>, values only: the names come from the template). Calls that need a name or a
 /// format per argument (interpolated strings, named properties) write <see cref="SlotArgument"/>s into
 /// the ring's parts array beside the cells (<see cref="RingBuffer.Parts"/>, up to
