@@ -73,7 +73,7 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Many_holes_take_the_overflow_path()
+    public async Task Nine_holes_and_a_literal_fill_the_parts_beside_the_cell()
     {
         int a = 1, b = 2, c = 3, d = 4, f = 5, g = 6, h = 7, i = 8, j = 9;
         _log.Info($"{a}{b}{c}{d}{f}{g}{h}{i}{j} done");
