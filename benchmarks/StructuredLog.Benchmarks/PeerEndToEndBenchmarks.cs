@@ -48,6 +48,33 @@ public class PeerEndToEndBenchmarks
         _peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// After every iteration (not timed): the file must hold one line per event and the library must report
+    /// no drop, so that no library is ever measured losing events (StructuredLog's file sink drops and
+    /// counts when its queue is full instead of blocking; the peers are set up to block).
+    /// </summary>
+    [IterationCleanup]
+    public void VerifyNothingLost()
+    {
+        if (_peer is null) return;
+        long lines = CountLines(_path);
+        long lost = _peer.ReportedLost;
+        if (lines != Events || lost != 0)
+            throw new InvalidOperationException($"{Library} {Workload}: {lines:N0} lines in the file for {Events:N0} events, {lost:N0} reported dropped");
+    }
+
+    private static readonly byte[] s_readBuffer = new byte[1 << 20];
+
+    /// <summary>Line feeds in the file (streamed through one reused buffer: nothing allocated per iteration).</summary>
+    public static long CountLines(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, FileOptions.SequentialScan);
+        long lines = 0;
+        int n;
+        while ((n = file.Read(s_readBuffer)) > 0) lines += s_readBuffer.AsSpan(0, n).Count((byte)'\n');
+        return lines;
+    }
+
     [GlobalCleanup]
     public void DeleteFile()
     {

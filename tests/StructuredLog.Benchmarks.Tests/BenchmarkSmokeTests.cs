@@ -5,6 +5,7 @@ using BenchmarkDotNet.Loggers;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using StructuredLog.Benchmarks;
+using StructuredLog.Benchmarks.Peers;
 using Xunit;
 
 namespace StructuredLog.Benchmarks.Tests;
@@ -48,6 +49,32 @@ public sealed class BenchmarkSmokeTests
         }
         finally
         {
+            PeerEndToEndBenchmarks.Events = previous;
+        }
+    }
+
+    [Theory]
+    [InlineData(Library.StructuredLog)]
+    [InlineData(Library.Serilog)]
+    public void An_end_to_end_iteration_that_lost_an_event_fails(Library library)
+    {
+        // In this class (not beside it) because both tests set the static event count: one class's tests run one at a time.
+        int previous = PeerEndToEndBenchmarks.Events;
+        PeerEndToEndBenchmarks.Events = 500;
+        var bench = new PeerEndToEndBenchmarks { Library = library, Workload = Workload.Plain };
+        try
+        {
+            bench.CreateLogger();
+            bench.JsonToFile();
+            bench.VerifyNothingLost(); // complete: passes
+            var lines = File.ReadAllLines(bench.LastPath);
+            File.WriteAllLines(bench.LastPath, lines[..^1]); // one event missing
+            var e = Assert.Throws<InvalidOperationException>(bench.VerifyNothingLost);
+            Assert.Contains("499 lines in the file for 500 events", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            bench.DeleteFile();
             PeerEndToEndBenchmarks.Events = previous;
         }
     }

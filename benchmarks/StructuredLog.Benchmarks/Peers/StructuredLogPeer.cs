@@ -15,6 +15,7 @@ public sealed class StructuredLogPeer : Peer
     private readonly LogPipeline _pipeline;
     private readonly Logger _log;
     private readonly CountingSink? _counter;
+    private readonly StreamSink? _file;
 
     public StructuredLogPeer(string? path, bool coarseClock = false) : base(coarseClock ? Library.StructuredLogCoarseClock : Library.StructuredLog)
     {
@@ -22,12 +23,16 @@ public sealed class StructuredLogPeer : Peer
         if (coarseClock) builder.TimestampPrecision(TimestampPrecision.Coarse);
         // The counting null target returns at once: called inline on the writer thread (isolate: false).
         if (path is null) builder.WriteTo(_counter = new CountingSink(), isolate: false);
-        else builder.WriteTo(new StreamSink(path));
+        else builder.WriteTo(_file = new StreamSink(path));
         _pipeline = builder.Build();
         _log = _pipeline.GetLogger("Benchmarks.Orders");
     }
 
     public override long Delivered => _counter?.Count ?? _pipeline.EventsProcessed;
+
+    /// <summary>Drops at the ring (full or shut down), at a stalled sink, and in the file sink's own queue (full).</summary>
+    public override long ReportedLost =>
+        _pipeline.EventsLost + _pipeline.SinkStatuses.Sum(s => s.EventsDropped) + (_file?.EventsDropped ?? 0);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void DisabledBurst(int count)
