@@ -114,6 +114,8 @@ public sealed class FileSink : BatchingSink
         BatchBytesLimit = 4 * 1024 * 1024,
         QueueLimit = o.QueueLimit,
         QueueBytesLimit = o.QueueBytesLimit,
+        FullMode = o.FullMode,
+        BlockTimeout = o.BlockTimeout,
         MinBackoff = o.MinRetryDelay,
         MaxBackoff = o.MaxRetryDelay,
         MaxRetries = int.MaxValue, // a full disk is waited out; the queue bound decides what is dropped

@@ -1,4 +1,5 @@
 using StructuredLog.Formatting;
+using StructuredLog.Sinks;
 
 namespace StructuredLog.Sinks.File;
 
@@ -58,6 +59,16 @@ public sealed class FileSinkOptions
 
     /// <summary>Bytes held in memory likewise. Default 64 MiB.</summary>
     public long QueueBytesLimit { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// What happens when the queue is full: <see cref="QueueFullMode.DropNewest"/> (default) drops and counts
+    /// new events; <see cref="QueueFullMode.Block"/> makes the pipeline's writer wait for the disk, up to
+    /// <see cref="BlockTimeout"/>, so that a slow disk slows the callers instead of losing events.
+    /// </summary>
+    public QueueFullMode FullMode { get; set; } = QueueFullMode.DropNewest;
+
+    /// <summary>With <see cref="QueueFullMode.Block"/>: the longest the writer waits for room (<see cref="BatchingOptions.BlockTimeout"/>). Default 30 s.</summary>
+    public TimeSpan BlockTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Events per write. Default 10,000.</summary>
     public int BatchSizeLimit { get; set; } = 10_000;

@@ -70,6 +70,34 @@ public sealed class DiskFailureTests
     }
 
     [Fact]
+    public async Task In_block_mode_a_failing_disk_makes_the_callers_wait_and_no_event_is_dropped()
+    {
+        using var dir = new TempDirectory();
+        var options = Options(dir.File("b.log"), queueLimit: 300);
+        options.FullMode = Sinks.QueueFullMode.Block;
+        options.BlockTimeout = Timeout.InfiniteTimeSpan;
+        var sink = new FileSink(options);
+        FaultSwitch failing = new() { Value = true };
+        sink.BeforeWrite = _ => { if (failing.Value) throw new IOException("No space left on device", 28); };
+        const int Count = 2000; // more than the queue (300), one batch (100) and the ring (256) together
+        await using (var pipeline = new LogPipelineBuilder().BufferSize(256).WriteTo(sink).Build())
+        {
+            var log = pipeline.GetLogger("Disk");
+            var producer = Task.Run(() => { for (int i = 0; i < Count; i++) log.Info("Kept {N}", i); });
+            await Wait.Until(() => sink.QueuedEvents == 300 && pipeline.QueueDepth == 256 && sink.WriteFailures >= 2, "the queue and the ring are full while the disk fails");
+            Assert.False(producer.IsCompleted);
+            Assert.Equal(0, sink.EventsDropped);
+            failing.Value = false;
+            await producer.WaitAsync(TimeSpan.FromSeconds(30));
+            await pipeline.FlushAsync();
+        }
+        Assert.Equal(0, sink.EventsDropped);
+        Assert.Equal(Count, sink.EventsWritten);
+        var ns = FileSetReader.ParseAll(System.IO.File.ReadAllLines(dir.File("b.log"))).Select(e => e.GetProperty("N").GetInt32());
+        Assert.Equal(Enumerable.Range(0, Count), ns);
+    }
+
+    [Fact]
     public async Task A_real_full_tmpfs_is_waited_out_and_no_line_is_ever_torn()
     {
         if (OperatingSystem.IsWindows() || Environment.UserName != "root") return; // mounting needs root; the injected-failure tests cover the rest

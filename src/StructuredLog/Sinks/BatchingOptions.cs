@@ -18,6 +18,23 @@ public sealed class BatchingOptions
     /// <summary>Bytes held in memory, likewise. Default 256 MiB.</summary>
     public long QueueBytesLimit { get; set; } = 256L * 1024 * 1024;
 
+    /// <summary>
+    /// What happens when the queue is full. Default <see cref="QueueFullMode.DropNewest"/>: new events are
+    /// dropped and counted, and the writer thread (and with it every other sink) never waits for this one.
+    /// <see cref="QueueFullMode.Block"/>: the writer waits for room, up to <see cref="BlockTimeout"/>; with
+    /// the pipeline's <see cref="BackpressurePolicy.Wait"/> the callers then wait too, and nothing is lost
+    /// to a destination that is only slow (a local disk, say).
+    /// </summary>
+    public QueueFullMode FullMode { get; set; } = QueueFullMode.DropNewest;
+
+    /// <summary>
+    /// With <see cref="QueueFullMode.Block"/>: the longest one <c>Emit</c> waits for room. When it runs out,
+    /// the rest of that batch is dropped and counted, and new events are dropped at once until the
+    /// destination takes a batch again (so a dead destination does not stall the writer once per batch).
+    /// <see cref="Timeout.InfiniteTimeSpan"/> waits for ever. Default 30 s.
+    /// </summary>
+    public TimeSpan BlockTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Each write is cancelled after this long and counts as a retryable failure. Default 30 s.</summary>
     public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -44,8 +61,21 @@ public sealed class BatchingOptions
         if (Period <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Period), Period, "must be positive");
         if (QueueLimit < 1) throw new ArgumentOutOfRangeException(nameof(QueueLimit), QueueLimit, "must be at least 1");
         if (QueueBytesLimit < 1) throw new ArgumentOutOfRangeException(nameof(QueueBytesLimit), QueueBytesLimit, "must be at least 1");
+        if (!Enum.IsDefined(FullMode)) throw new ArgumentOutOfRangeException(nameof(FullMode), FullMode, "is not a QueueFullMode value");
+        if (BlockTimeout <= TimeSpan.Zero && BlockTimeout != Timeout.InfiniteTimeSpan)
+            throw new ArgumentOutOfRangeException(nameof(BlockTimeout), BlockTimeout, "must be positive or Timeout.InfiniteTimeSpan");
         if (WriteTimeout <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(WriteTimeout), WriteTimeout, "must be positive");
         if (MinBackoff < TimeSpan.Zero || MaxBackoff < MinBackoff) throw new ArgumentOutOfRangeException(nameof(MaxBackoff), MaxBackoff, "must be at least MinBackoff");
         if (MaxRetries < 0) throw new ArgumentOutOfRangeException(nameof(MaxRetries), MaxRetries, "must not be negative");
     }
+}
+
+/// <summary>What a <see cref="BatchingSink"/> does with new events when its queue is full.</summary>
+public enum QueueFullMode
+{
+    /// <summary>Drop them and count them (<see cref="BatchingSink.EventsDropped"/>); the writer thread never waits. The default.</summary>
+    DropNewest,
+
+    /// <summary>Make the writer thread wait for room, up to <see cref="BatchingOptions.BlockTimeout"/>.</summary>
+    Block,
 }

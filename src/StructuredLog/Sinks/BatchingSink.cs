@@ -11,8 +11,11 @@ namespace StructuredLog.Sinks;
 /// <see cref="WriteBatchAsync"/> when <see cref="BatchingOptions.BatchSizeLimit"/> events are queued or
 /// <see cref="BatchingOptions.Period"/> has passed. Failures are retried with exponential backoff and
 /// jitter, honouring a peer's <c>Retry-After</c>; batches are sent strictly in order, so a retried
-/// batch is never overtaken. A slow or dead destination never blocks the writer thread: once the queue
-/// is full, new events are dropped and counted (<see cref="EventsDropped"/>).
+/// batch is never overtaken. By default a slow or dead destination never blocks the writer thread: once
+/// the queue is full, new events are dropped and counted (<see cref="EventsDropped"/>). With
+/// <see cref="BatchingOptions.FullMode"/> = <see cref="QueueFullMode.Block"/> the writer instead waits
+/// for room (up to <see cref="BatchingOptions.BlockTimeout"/>), so that back-pressure reaches the callers
+/// and nothing is lost to a destination that is only slow.
 /// A derived class adds only its protocol.
 /// </summary>
 public abstract class BatchingSink : ILogSink, ISinkCounters
@@ -53,6 +56,8 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _flushRequested;
     private bool _ioWaiting;
+    private bool _emitWaiting;                              // the writer waits in WaitForRoom (block mode)
+    private bool _blockTimedOut;                            // a block-mode wait timed out; cleared by the next take
     private bool _closed;                                   // disposal finished its accounting: nothing is queued any more
     private volatile bool _disposing;
     private Lazy<Task>? _disposal;
@@ -124,10 +129,37 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
 
     private void EmitCore(ReadOnlySpan<LogEvent> batch)
     {
+        long deadline = 0;
+        while (true)
+        {
+            // Block mode waits for room instead of dropping, unless an earlier wait already timed out and
+            // the destination has not taken anything since (then it drops at once, as DropNewest does).
+            bool block = Options.FullMode == QueueFullMode.Block && !Volatile.Read(ref _blockTimedOut);
+            int done = StageAndPublish(batch, block, out int neededBytes);
+            if (done == batch.Length) return;
+            // Block mode, and the event at 'done' did not fit: wait until the I/O thread takes a batch.
+            if (!WaitForRoom(neededBytes, ref deadline))
+            {
+                Interlocked.Add(ref _dropped, batch.Length - done);
+                return;
+            }
+            batch = batch[done..];
+        }
+    }
+
+    /// <summary>
+    /// Stages as many events of <paramref name="batch"/> as the queue has room for and publishes them.
+    /// Returns how many events were dealt with from the front: with <paramref name="block"/> it stops at the
+    /// first one that does not fit (its size in <paramref name="neededBytes"/>); otherwise the ones that do
+    /// not fit are dropped and counted, and the whole batch is dealt with.
+    /// </summary>
+    private int StageAndPublish(ReadOnlySpan<LogEvent> batch, bool block, out int neededBytes)
+    {
+        neededBytes = 0;
         if (_disposing)
         {
             Interlocked.Add(ref _dropped, batch.Length);
-            return;
+            return batch.Length;
         }
         long tail, roomEvents, roomBytes;
         BufferedLogEvent[] entries;
@@ -136,7 +168,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             if (_closed)
             {
                 Interlocked.Add(ref _dropped, batch.Length);
-                return;
+                return batch.Length;
             }
             tail = _tail;
             roomEvents = Options.QueueLimit - (_tail - _takenEnd);
@@ -156,17 +188,26 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
         long position = tail;
         long bytesAdded = 0;
         int dropped = 0;
+        int handled = 0;
         foreach (ref readonly var e in batch)
         {
             var bytes = e.GetFormatted(Formatter);
             if (position - tail >= roomEvents || bytesAdded + bytes.Length > roomBytes)
             {
+                // An event larger than the whole byte bound can never fit: dropped even in block mode.
+                if (block && bytes.Length <= Options.QueueBytesLimit)
+                {
+                    neededBytes = bytes.Length;
+                    break;
+                }
                 dropped++;
+                handled++;
                 continue;
             }
             entries[(int)(position & mask)] = new BufferedLogEvent(Store(bytes, position), e.Record.TimestampTicks, e.Level, position);
             position++;
             bytesAdded += bytes.Length;
+            handled++;
         }
 
         lock (_lock)
@@ -174,16 +215,53 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             if (_closed)
             {
                 Interlocked.Add(ref _dropped, batch.Length);
-                return;
+                return batch.Length;
             }
             if (dropped > 0) Interlocked.Add(ref _dropped, dropped);
-            if (position == tail) return;
+            if (position == tail) return handled;
             bool wasEmpty = _tail == _takenEnd;
             _tail = position;
             _queuedBytes += bytesAdded;
             // An idle I/O thread waits without a timeout: the first queued event must start its Period
-            // timer. Otherwise it only needs waking when a batch is full.
-            if (wasEmpty || _tail - _takenEnd >= Options.BatchSizeLimit) WakeLocked();
+            // timer. Otherwise it only needs waking when a batch is full, or when the writer is about to
+            // wait for room (block mode), since only a take makes room.
+            if (wasEmpty || _tail - _takenEnd >= Options.BatchSizeLimit || handled < batch.Length) WakeLocked();
+        }
+        return handled;
+    }
+
+    /// <summary>
+    /// Block mode: waits until the queue has room for one more event of <paramref name="neededBytes"/>, up to
+    /// <see cref="BatchingOptions.BlockTimeout"/> from the first wait of this <see cref="Emit"/>. False when
+    /// the time is up (later calls then drop at once until the I/O thread takes a batch) or the sink is closing.
+    /// </summary>
+    private bool WaitForRoom(int neededBytes, ref long deadline)
+    {
+        lock (_lock)
+        {
+            while (true)
+            {
+                if (_closed || _disposing) return false;
+                if (_tail - _takenEnd < Options.QueueLimit && _queuedBytes + neededBytes <= Options.QueueBytesLimit) return true;
+                long now = Environment.TickCount64;
+                if (deadline == 0)
+                {
+                    deadline = Options.BlockTimeout == Timeout.InfiniteTimeSpan
+                        ? long.MaxValue
+                        : now + (long)Math.Ceiling(Options.BlockTimeout.TotalMilliseconds);
+                }
+                long remaining = deadline - now;
+                if (remaining <= 0)
+                {
+                    Volatile.Write(ref _blockTimedOut, true);
+                    SelfLog.Write(Name, $"the queue stayed full for {Options.BlockTimeout.TotalSeconds:0.###} s; dropping new events until the destination takes some");
+                    return false;
+                }
+                WakeLocked();
+                _emitWaiting = true;
+                Monitor.Wait(_lock, (int)Math.Min(remaining, int.MaxValue - 1));
+                _emitWaiting = false;
+            }
         }
     }
 
@@ -222,6 +300,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
         lock (_lock)
         {
             WakeLocked();
+            WakeEmitterLocked();
             loop = _loop;
         }
         if (loop is not null)
@@ -248,6 +327,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
                 _queuedBytes = 0;
             }
             _closed = true;
+            WakeEmitterLocked();
             _freeChunks.Clear();
             foreach (var (_, done) in _flushWaiters) done.TrySetResult();
             _flushWaiters.Clear();
@@ -263,7 +343,15 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     {
         if (!_ioWaiting) return;
         _ioWaiting = false;
-        Monitor.Pulse(_lock);
+        // The writer may be waiting on the same monitor (block mode): wake both, each checks its own condition.
+        if (_emitWaiting) Monitor.PulseAll(_lock);
+        else Monitor.Pulse(_lock);
+    }
+
+    /// <summary>Under the lock: wakes the writer if it waits for room (block mode).</summary>
+    private void WakeEmitterLocked()
+    {
+        if (_emitWaiting) Monitor.PulseAll(_lock);
     }
 
     private Task StartLoop()
@@ -362,7 +450,8 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
 
     /// <summary>
     /// I/O thread: waits until a batch is due (<see cref="BatchingOptions.BatchSizeLimit"/> events queued,
-    /// <see cref="BatchingOptions.Period"/> passed since the first one was seen, a flush, or disposal),
+    /// <see cref="BatchingOptions.Period"/> passed since the first one was seen, a flush, disposal, or the
+    /// writer waiting for room),
     /// then makes <see cref="_batch"/> the next batch. False when disposal has left nothing to send.
     /// </summary>
     private bool TakeBatch()
@@ -375,7 +464,8 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             while (true)
             {
                 long queued = _tail - _takenEnd;
-                if (queued > 0 && (queued >= Options.BatchSizeLimit || _flushRequested || _disposing)) break;
+                // A writer waiting for room (block mode) cannot add to the batch: take what is queued now.
+                if (queued > 0 && (queued >= Options.BatchSizeLimit || _flushRequested || _disposing || _emitWaiting)) break;
                 if (queued == 0)
                 {
                     if (_flushRequested)
@@ -409,6 +499,11 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             }
             _takenEnd = end;
             _queuedBytes -= bytes;
+            if (end > start)
+            {
+                Volatile.Write(ref _blockTimedOut, false);
+                WakeEmitterLocked();
+            }
             if (_tail == _takenEnd) _flushRequested = _flushWaiters.Count > 0 && _flushRequested;
         }
         // The entries in flight are not touched by anyone else until FinishBatch.

@@ -1,5 +1,6 @@
 using System.Text;
 using StructuredLog.Formatting;
+using StructuredLog.Diagnostics;
 using StructuredLog.Sinks;
 
 namespace StructuredLog.Tests.Sinks;
@@ -148,8 +149,103 @@ public sealed class BatchingSinkTests
         Assert.Equal(0, sink.EventsDropped);
     }
 
+    [Fact]
+    public async Task A_full_queue_in_block_mode_makes_the_callers_wait_and_loses_nothing()
+    {
+        var gate = new TaskCompletionSource();
+        var sink = new GatedRecordingSink(gate.Task, new BatchingOptions
+        {
+            QueueLimit = 20, BatchSizeLimit = 5, Period = TimeSpan.FromMilliseconds(5),
+            FullMode = QueueFullMode.Block, BlockTimeout = Timeout.InfiniteTimeSpan,
+        });
+        var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Block");
+        const int count = 1000; // far more than the ring (64), the queue (20) and one batch (5) hold together
+        var producer = Task.Run(() => { for (int i = 0; i < count; i++) log.Info("n={N}", i); });
+
+        // The destination is stuck: the queue fills, then the writer waits for room, then the ring fills and the caller waits.
+        await FaultIsolationTests.WaitUntil(() => sink.QueuedEvents == 20 && pipeline.QueueDepth == 64, TimeSpan.FromSeconds(10));
+        Assert.False(producer.IsCompleted);
+        Assert.Equal(0, sink.EventsDropped);
+
+        gate.SetResult();
+        await producer.WaitAsync(TimeSpan.FromSeconds(30));
+        await pipeline.DisposeAsync();
+        Assert.Equal(0, sink.EventsDropped);
+        Assert.Equal(0L, pipeline.EventsLost);
+        Assert.Equal(count, sink.EventsWritten);
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"\"N\":{i}}}"), sink.Delivered.Select(l => l[l.IndexOf("\"N\":", StringComparison.Ordinal)..].TrimEnd()));
+    }
+
+    [Fact]
+    public async Task Block_mode_gives_up_after_the_timeout_then_drops_at_once_until_the_destination_takes_again()
+    {
+        var messages = new List<string>();
+        SelfLog.Enable(m => { lock (messages) messages.Add(m); });
+        try
+        {
+            var gate = new TaskCompletionSource();
+            var sink = new GatedRecordingSink(gate.Task, new BatchingOptions
+            {
+                QueueLimit = 10, BatchSizeLimit = 5, Period = TimeSpan.FromMilliseconds(5),
+                FullMode = QueueFullMode.Block, BlockTimeout = TimeSpan.FromMilliseconds(300),
+            });
+            var pipeline = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false).Build();
+            var log = pipeline.GetLogger("Timeout");
+            var started = System.Diagnostics.Stopwatch.StartNew();
+            for (int i = 0; i < 200; i++) log.Info("n={N}", i);
+            await FaultIsolationTests.WaitUntil(() => pipeline.EventsProcessed == 200, TimeSpan.FromSeconds(20));
+            Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(280), $"the writer did not wait ({started.Elapsed.TotalMilliseconds:F0} ms)");
+            // At most one batch in flight (5) and a full queue (10) are kept; the rest was dropped and counted.
+            Assert.InRange(sink.EventsDropped, 200 - 15, 200 - 10);
+
+            // Still stuck: later events are dropped at once, with no second wait (one report only).
+            for (int i = 200; i < 300; i++) log.Info("n={N}", i);
+            await FaultIsolationTests.WaitUntil(() => pipeline.EventsProcessed == 300, TimeSpan.FromSeconds(20));
+            Assert.InRange(sink.EventsDropped, 300 - 15, 300 - 10);
+            lock (messages) Assert.Single(messages, m => m.Contains("[gated]") && m.Contains("stayed full"));
+
+            // The destination recovers: it takes a batch, blocking resumes, and nothing more is lost.
+            gate.SetResult();
+            await FaultIsolationTests.WaitUntil(() => sink.QueuedEvents == 0, TimeSpan.FromSeconds(20));
+            long droppedBefore = sink.EventsDropped;
+            for (int i = 300; i < 500; i++) log.Info("n={N}", i);
+            await pipeline.DisposeAsync();
+            Assert.Equal(droppedBefore, sink.EventsDropped);
+            Assert.Equal(500, sink.EventsWritten + sink.EventsDropped);
+            Assert.Contains(sink.Delivered, l => l.Contains("\"N\":499}", StringComparison.Ordinal));
+        }
+        finally
+        {
+            SelfLog.Disable();
+        }
+    }
+
+    [Fact]
+    public void Block_mode_options_are_checked_when_the_sink_is_built()
+    {
+        var zero = Assert.Throws<ArgumentOutOfRangeException>(() => new BatchingOptions { FullMode = QueueFullMode.Block, BlockTimeout = TimeSpan.Zero }.Validate());
+        Assert.Equal("BlockTimeout", zero.ParamName);
+        var mode = Assert.Throws<ArgumentOutOfRangeException>(() => new BatchingOptions { FullMode = (QueueFullMode)7 }.Validate());
+        Assert.Equal("FullMode", mode.ParamName);
+        new BatchingOptions { FullMode = QueueFullMode.Block, BlockTimeout = Timeout.InfiniteTimeSpan }.Validate();
+    }
+
     private sealed class GatedSink(Task gate, BatchingOptions options) : BatchingSink("gated", JsonFormatter.Default, options)
     {
         protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken) => gate.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Waits for the gate on every batch, then records the batch's lines in order.</summary>
+    private sealed class GatedRecordingSink(Task gate, BatchingOptions options) : BatchingSink("gated", JsonFormatter.Default, options)
+    {
+        public readonly List<string> Delivered = new();
+
+        protected override async Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken)
+        {
+            await gate.WaitAsync(cancellationToken);
+            lock (Delivered)
+                foreach (var e in batch.Events) Delivered.Add(Encoding.UTF8.GetString(e.Payload.Span));
+        }
     }
 }
