@@ -6,7 +6,8 @@ namespace StructuredLog.Benchmarks.Peers;
 
 /// <summary>
 /// StructuredLog: the default pipeline with a ring of 16,384 events (backpressure Wait), JSON lines through
-/// the core <see cref="StreamSink"/> with <see cref="Formatting.JsonFormatter.Default"/>; the null
+/// the core <see cref="StreamSink"/> with <see cref="Formatting.JsonFormatter.Default"/> and
+/// <see cref="QueueFullMode.Block"/> (lossless, as the peers are configured); the null
 /// target is a sink whose <c>Emit</c> only counts. With <c>coarseClock</c> (the extra case
 /// <see cref="Library.StructuredLogCoarseClock"/>) the only difference is <see cref="TimestampPrecision.Coarse"/>.
 /// </summary>
@@ -23,7 +24,14 @@ public sealed class StructuredLogPeer : Peer
         if (coarseClock) builder.TimestampPrecision(TimestampPrecision.Coarse);
         // The counting null target returns at once: called inline on the writer thread (isolate: false).
         if (path is null) builder.WriteTo(_counter = new CountingSink(), isolate: false);
-        else builder.WriteTo(_file = new StreamSink(path));
+        else
+        {
+            // Lossless like the peers (Block / blockWhenFull): when the file falls behind, the writer waits for room
+            // instead of dropping. The check after each end-to-end iteration would fail a lossy one anyway.
+            var options = StreamSink.CreateDefaultOptions();
+            options.FullMode = QueueFullMode.Block;
+            builder.WriteTo(_file = new StreamSink(path, options: options));
+        }
         _pipeline = builder.Build();
         _log = _pipeline.GetLogger("Benchmarks.Orders");
     }

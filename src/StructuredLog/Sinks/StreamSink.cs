@@ -18,7 +18,7 @@ public sealed class StreamSink : BatchingSink
 
     /// <summary>Writes to <paramref name="stream"/>; <paramref name="ownsStream"/> disposes it with the sink.</summary>
     public StreamSink(Stream stream, ILogFormatter? formatter = null, bool ownsStream = false, BatchingOptions? options = null)
-        : base("stream", formatter ?? JsonFormatter.Default, options ?? new BatchingOptions { Period = TimeSpan.FromMilliseconds(200), BatchSizeLimit = 1024 })
+        : base("stream", formatter ?? JsonFormatter.Default, options ?? CreateDefaultOptions())
     {
         _stream = stream ?? throw new ArgumentNullException(nameof(stream));
         _ownsStream = ownsStream;
@@ -31,6 +31,13 @@ public sealed class StreamSink : BatchingSink
     {
         Path = System.IO.Path.GetFullPath(path);
     }
+
+    /// <summary>
+    /// The options a stream sink uses when none are given (batches every 200 ms or 1,024 events; the rest as
+    /// <see cref="BatchingOptions"/>' defaults): a fresh instance to change one setting and pass in, e.g.
+    /// <see cref="BatchingOptions.FullMode"/>.
+    /// </summary>
+    public static BatchingOptions CreateDefaultOptions() => new() { Period = TimeSpan.FromMilliseconds(200), BatchSizeLimit = 1024 };
 
     /// <summary>The file's full path when the sink was created from a path, else null.</summary>
     public string? Path { get; }

@@ -222,6 +222,19 @@ public sealed class BatchingSinkTests
     }
 
     [Fact]
+    public void The_stream_sinks_default_options_come_fresh_each_time_so_one_setting_can_be_changed()
+    {
+        var first = StreamSink.CreateDefaultOptions();
+        first.FullMode = QueueFullMode.Block;
+        var second = StreamSink.CreateDefaultOptions();
+        Assert.NotSame(first, second);
+        Assert.Equal(QueueFullMode.DropNewest, second.FullMode);
+        Assert.Equal(TimeSpan.FromMilliseconds(200), second.Period);
+        Assert.Equal(1024, second.BatchSizeLimit);
+        Assert.Equal(new BatchingOptions().QueueLimit, second.QueueLimit);
+    }
+
+    [Fact]
     public void Block_mode_options_are_checked_when_the_sink_is_built()
     {
         var zero = Assert.Throws<ArgumentOutOfRangeException>(() => new BatchingOptions { FullMode = QueueFullMode.Block, BlockTimeout = TimeSpan.Zero }.Validate());
