@@ -15,13 +15,24 @@ internal static class ConfiguredSinks
         return new ConsoleSink(format is null ? null : Formatter(section.Path + ":Format", format, stdErr), stdErr);
     }
 
-    /// <summary><c>"File": { "Path": "logs/app.jsonl", "Format": "Json" }</c>: one file, appended (rolling files: StructuredLog.Sinks.File).</summary>
+    /// <summary>
+    /// <c>"File": { "Path": "logs/app.jsonl", "Format": "Json", "FullMode": "DropNewest" | "Block" }</c>: one file,
+    /// appended (rolling files: StructuredLog.Sinks.File). <c>Block</c> makes the writer wait for the disk
+    /// when the sink's queue is full instead of dropping (<see cref="QueueFullMode.Block"/>).
+    /// </summary>
     public static ILogSink File(IConfigurationSection section)
     {
         var path = section["Path"];
         if (string.IsNullOrWhiteSpace(path)) throw new LogConfigurationException(section.Path + ":Path", path, "a file path is required");
         var format = section["Format"];
-        return new StreamSink(path, format is null ? JsonFormatter.Default : Formatter(section.Path + ":Format", format, false));
+        var options = StreamSink.CreateDefaultOptions();
+        if (section["FullMode"] is { } mode)
+        {
+            options.FullMode = Enum.TryParse(mode.Trim(), ignoreCase: true, out QueueFullMode parsed) && Enum.IsDefined(parsed) && !int.TryParse(mode, out _)
+                ? parsed
+                : throw new LogConfigurationException(section.Path + ":FullMode", mode, "expected DropNewest or Block");
+        }
+        return new StreamSink(path, format is null ? JsonFormatter.Default : Formatter(section.Path + ":Format", format, false), options);
     }
 
     public static ILogFormatter Formatter(string key, string value, bool standardError) => value.Trim().ToUpperInvariant() switch

@@ -98,6 +98,9 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     /// <summary>Batches written successfully.</summary>
     public long BatchesWritten => Interlocked.Read(ref _batches);
 
+    /// <summary>What this sink does when its queue is full (<see cref="BatchingOptions.FullMode"/>).</summary>
+    public QueueFullMode FullMode => Options.FullMode;
+
     /// <summary>Events waiting in memory.</summary>
     public int QueuedEvents { get { lock (_lock) return (int)(_tail - _takenEnd); } }
 

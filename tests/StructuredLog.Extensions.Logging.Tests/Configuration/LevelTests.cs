@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StructuredLog.Extensions.Logging.Tests.Logging;
 using StructuredLog.Extensions.Logging.Tests.Support;
+using StructuredLog.Sinks;
 using MelLevel = Microsoft.Extensions.Logging.LogLevel;
 using StructuredLog.TestSupport.Sinks;
 
@@ -163,6 +164,44 @@ public sealed class LevelTests
         });
         Assert.Contains("StructuredLog:LogLevel:Microsoft", ex.Message);
         Assert.Contains("Loud", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(null, QueueFullMode.DropNewest)]
+    [InlineData("Block", QueueFullMode.Block)]
+    [InlineData("dropnewest", QueueFullMode.DropNewest)]
+    public async Task The_file_sink_from_the_section_drops_or_blocks_when_its_queue_is_full(string? setting, QueueFullMode expected)
+    {
+        var dir = Directory.CreateTempSubdirectory("sl-mel-");
+        try
+        {
+            var settings = new Dictionary<string, string?> { ["StructuredLog:File:Path"] = Path.Combine(dir.FullName, "full.jsonl") };
+            if (setting is not null) settings["StructuredLog:File:FullMode"] = setting;
+            await using var host = new LoggingHost(settings);
+            var file = Assert.Single(host.Pipeline.SinkStatuses, s => s.Sink is StreamSink).Sink;
+            Assert.Equal(expected, ((StreamSink)file).FullMode);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("Wait")]
+    [InlineData("1")]
+    public void A_bad_file_FullMode_fails_at_start_naming_the_key(string value)
+    {
+        var ex = Assert.Throws<LogConfigurationException>(() =>
+        {
+            using var host = new LoggingHost(new Dictionary<string, string?>
+            {
+                ["StructuredLog:File:Path"] = Path.Combine(Path.GetTempPath(), $"sl-mel-bad-{Guid.NewGuid():N}.jsonl"),
+                ["StructuredLog:File:FullMode"] = value,
+            });
+        });
+        Assert.Contains("StructuredLog:File:FullMode", ex.Message);
+        Assert.Contains("DropNewest or Block", ex.Message);
     }
 
     [Fact]
