@@ -222,6 +222,30 @@ public sealed class BatchingSinkTests
     }
 
     [Fact]
+    public async Task Shutdown_is_bounded_even_when_the_writer_waits_for_ever_on_a_dead_destination()
+    {
+        var never = new TaskCompletionSource();
+        var sink = new GatedRecordingSink(never.Task, new BatchingOptions
+        {
+            QueueLimit = 10, BatchSizeLimit = 5, Period = TimeSpan.FromMilliseconds(5),
+            FullMode = QueueFullMode.Block, BlockTimeout = Timeout.InfiniteTimeSpan, ShutdownTimeout = TimeSpan.FromMilliseconds(300),
+        });
+        var pipeline = new LogPipelineBuilder().BufferSize(64).ShutdownTimeout(TimeSpan.FromMilliseconds(500))
+            .WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Dead");
+        for (int i = 0; i < 50; i++) log.Info("n={N}", i); // fits the ring; the writer then waits in Emit for ever
+        await FaultIsolationTests.WaitUntil(() => sink.QueuedEvents == 10, TimeSpan.FromSeconds(10));
+
+        // Disposing the sink (after the writer's own timeout) releases the waiting writer; nothing hangs.
+        await pipeline.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(pipeline.Writer.Stopped, "the writer thread is still waiting");
+        await sink.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(20)); // the sink's own accounting may finish after the pipeline stopped waiting
+        // Every event is accounted for: none written, each one counted as dropped, failed or lost at shutdown.
+        Assert.Equal(0, sink.EventsWritten);
+        Assert.Equal(50, sink.EventsDropped + sink.EventsFailed + pipeline.EventsLost);
+    }
+
+    [Fact]
     public void The_stream_sinks_default_options_come_fresh_each_time_so_one_setting_can_be_changed()
     {
         var first = StreamSink.CreateDefaultOptions();
