@@ -6,7 +6,7 @@ using StructuredLog.Sinks;
 namespace StructuredLog.Benchmarks;
 
 /// <summary>
-/// <c>floor [--bursts 600]</c>: two experiments on what bounds the enabled call (coarse clock), outside
+/// <c>floor [--bursts 600] [--quick]</c>: two experiments on what bounds the enabled call (coarse clock), outside
 /// BenchmarkDotNet, in bursts of <see cref="CoreBenchmarks.Burst"/> calls like <see cref="CoreBenchmarks"/>.
 /// <list type="number">
 /// <item><b>Writer draining vs. blocked.</b> The same burst of enabled calls while the writer drains the
@@ -20,10 +20,13 @@ namespace StructuredLog.Benchmarks;
 /// </summary>
 public static class FloorDriver
 {
+    private static bool s_quick;
+
     public static int Run(string[] args)
     {
         int i = Array.IndexOf(args, "--bursts");
         int bursts = i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : 600;
+        s_quick = Array.IndexOf(args, "--quick") >= 0; // no tier-1 warm-up: for the smoke test only, the figures mean nothing
         Console.WriteLine($"# {bursts} bursts of {CoreBenchmarks.Burst} calls, load {LatencyHarness.LoadAverage()}");
         WriterDrainingOrBlocked(bursts);
         StoreFloor(bursts);
@@ -57,7 +60,7 @@ public static class FloorDriver
         {
             // Warm up to tier 1 (see CallerCostDriver), then alternate the two modes so that drift in the
             // machine's state affects both alike.
-            for (int w = 0; w < 40; w++)
+            for (int w = 0; w < (s_quick ? 1 : 40); w++)
             {
                 Drain();
                 burst();
@@ -98,7 +101,7 @@ public static class FloorDriver
             {
                 var ns = new double[bursts];
                 var ring = new StoreRing(cells, stride, atomic, references);
-                for (int w = 0; w < 40; w++)
+                for (int w = 0; w < (s_quick ? 1 : 40); w++)
                 {
                     for (int k = 0; k < CoreBenchmarks.Burst; k++) ring.Write(w, first, second);
                     if (w % 10 == 9) Thread.Sleep(150); // up to tier 1, as for the logger's cases

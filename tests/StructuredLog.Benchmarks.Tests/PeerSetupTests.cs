@@ -103,6 +103,26 @@ public sealed class PeerSetupTests
     }
 
     [Fact]
+    public void The_floor_driver_runs_every_case()
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            Assert.Equal(0, FloorDriver.Run(["--bursts", "3", "--quick"]));
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(4, lines.Count(l => l.Contains("coarse clock, writer", StringComparison.Ordinal)));
+        Assert.Equal(12, lines.Count(l => l.StartsWith("Store floor:", StringComparison.Ordinal)));
+        Assert.All(lines.Where(l => l.Contains(" median ", StringComparison.Ordinal)), l => Assert.DoesNotContain("NaN", l));
+    }
+
+    [Fact]
     public void Latency_harness_times_every_call()
     {
         var result = LatencyHarness.Measure(Library.StructuredLog, producers: 2, eventsPerProducer: 300);
