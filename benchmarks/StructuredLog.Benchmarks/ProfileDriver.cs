@@ -21,9 +21,9 @@ public static class ProfileDriver
         if (args.Contains("--steady"))
         {
             using var steadySampler = args.Contains("--alloc") ? new AllocationSampler() : null;
-            Steady(library, workload, events, repeat);
+            int rc = Steady(library, workload, events, repeat);
             if (steadySampler is not null) PrintSamples(steadySampler);
-            return 0;
+            return rc;
         }
         Console.WriteLine($"# {library} {workload}, {events:N0} events x {repeat}, load {LatencyHarness.LoadAverage()}");
         for (int r = 0; r < repeat; r++)
@@ -59,27 +59,36 @@ public static class ProfileDriver
         Console.WriteLine($"# steady state: {library} {workload}, warm-up {events:N0} events, then {events:N0} x {repeat}, load {LatencyHarness.LoadAverage()}");
         var path = Path.Combine(Path.GetTempPath(), $"sl-profile-steady-{Environment.ProcessId}.jsonl");
         var peer = Peer.Create(library, path);
+        bool disposed = false;
         try
         {
             peer.EndToEnd(events, workload);
             peer.FlushAsync().GetAwaiter().GetResult();
             for (int r = 0; r < repeat; r++)
             {
+                long lost = peer.ReportedLost;
                 long allocated = GC.GetTotalAllocatedBytes(precise: true);
                 var sw = Stopwatch.StartNew();
                 peer.EndToEnd(events, workload);
                 peer.FlushAsync().GetAwaiter().GetResult();
                 sw.Stop();
                 allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
-                Console.WriteLine($"{library} {workload} steady: {events / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s, {allocated / (double)events:F3} B allocated/event ({allocated:N0} B in total)");
+                lost = peer.ReportedLost - lost;
+                // A window that dropped events would read fast for the wrong reason: say so on the line.
+                Console.WriteLine($"{library} {workload} steady: {events / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s, {allocated / (double)events:F3} B allocated/event ({allocated:N0} B in total), {lost:N0} dropped");
             }
+            peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            disposed = true;
+            long expected = (long)events * (repeat + 1);
+            long lines = PeerEndToEndBenchmarks.CountLines(path);
+            Console.WriteLine(lines == expected ? $"# the file holds all {expected:N0} events" : $"# the file holds {lines:N0} lines for {expected:N0} events");
+            return lines == expected ? 0 : 1;
         }
         finally
         {
-            peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            if (!disposed) peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
             File.Delete(path);
         }
-        return 0;
     }
 
     private static void PrintSamples(AllocationSampler sampler)

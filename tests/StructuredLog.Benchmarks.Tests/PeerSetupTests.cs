@@ -102,6 +102,29 @@ public sealed class PeerSetupTests
         Assert.Equal(400, total);
     }
 
+    [Theory]
+    [InlineData("StructuredLog")]
+    [InlineData("StructuredLogCoarseClock")] // steady state is StructuredLog's own check: the peers have no flush without dispose here
+    public void The_steady_state_driver_reports_drops_and_checks_the_file(string library)
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        int rc;
+        try
+        {
+            rc = ProfileDriver.Run(["--steady", "--library", library, "--events", "2000", "--repeat", "2"]);
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+        string text = output.ToString();
+        Assert.Equal(0, rc);
+        Assert.Equal(2, text.Split('\n').Count(l => l.Contains("steady:", StringComparison.Ordinal) && l.EndsWith(", 0 dropped", StringComparison.Ordinal)));
+        Assert.Contains($"# the file holds all {6000:N0} events", text); // same culture as the driver's output
+    }
+
     [Fact]
     public void The_floor_driver_runs_every_case()
     {
