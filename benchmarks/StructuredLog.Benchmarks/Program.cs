@@ -25,6 +25,9 @@ if (args.Length > 0 && args[0] == "callercost") return CallerCostDriver.Run(args
 // dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- floor [--bursts 600]
 //   what bounds the enabled call: writer draining vs. held, and the cost of the slot's stores alone
 if (args.Length > 0 && args[0] == "floor") return FloorDriver.Run(args[1..]);
+// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- idlecpu [--interval-ms 20] [--no-log]
+//   the process CPU of a quiet application that logs one event every N ms
+if (args.Length > 0 && args[0] == "idlecpu") return IdleCpuDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile") return ProfileDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick") return QuickMode.Run(args[1..]);
 

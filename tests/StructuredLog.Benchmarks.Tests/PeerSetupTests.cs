@@ -125,6 +125,28 @@ public sealed class PeerSetupTests
         Assert.Contains($"# the file holds all {6000:N0} events", text); // same culture as the driver's output
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_idle_cpu_driver_reports_the_process_cpu(bool noLog)
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            string[] args = ["--interval-ms", "5", "--warmup-s", "0.1", "--seconds", "0.3"];
+            Assert.Equal(0, IdleCpuDriver.Run(noLog ? [.. args, "--no-log"] : args));
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+        string line = output.ToString();
+        Assert.StartsWith(noLog ? "one loop without logging every 5 ms:" : "one event every 5 ms:", line);
+        Assert.Contains("% of one core", line);
+    }
+
     [Fact]
     public void The_floor_driver_runs_every_case()
     {

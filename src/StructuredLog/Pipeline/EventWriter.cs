@@ -17,9 +17,16 @@ namespace StructuredLog.Pipeline;
 /// </summary>
 internal sealed class EventWriter
 {
-    private const int IdleSpins = 64;
-    /// <summary>Polls of ~1 ms after the ring went empty before the writer sleeps until woken (~100 ms).</summary>
+    private const int IdleSpins = 16;
+    /// <summary>Polls of ~1 ms after the ring went empty before the writer sleeps until woken (~100 ms), while events come in bursts.</summary>
     private const int LightSleeps = 100;
+    /// <summary>
+    /// The poll budget once events have been coming further apart than <see cref="ShortGapPolls"/> polls (a quiet
+    /// application): polling through a 20 ms gap would cost 20 timer wake-ups to save the caller one futex wake.
+    /// </summary>
+    private const int QuietLightSleeps = 2;
+    /// <summary>Events that arrive within this many polls of the ring going empty count as a burst.</summary>
+    private const int ShortGapPolls = 2;
     private const int MaxTrackedTemplates = 10_000;
     private static readonly MessageTemplate s_dropTemplate = MessageTemplate.Parse("{DroppedCount} events were dropped: {Reason}");
     private static readonly MessageTemplate s_suppressedTemplate = MessageTemplate.Parse("Suppressed {SuppressedCount} similar events: {Template}");
@@ -159,11 +166,19 @@ internal sealed class EventWriter
     {
         int idle = 0;
         int lightSleeps = 0;
+        int pollBudget = LightSleeps;
+        bool deepSlept = false;
         while (true)
         {
             int n = Drain();
             if (n > 0)
             {
+                // How long the ring stayed empty decides how long to poll next time: events that came back
+                // within a poll or two are a burst (keep polling, callers never pay for a wake-up); events that
+                // took longer, or had to wake the writer, are a quiet application (poll briefly, then sleep).
+                if (deepSlept || lightSleeps > ShortGapPolls) pollBudget = QuietLightSleeps;
+                else if (idle > 0) pollBudget = LightSleeps;
+                deepSlept = false;
                 ProcessBatch(n);
                 idle = 0;
                 lightSleeps = 0;
@@ -193,7 +208,7 @@ internal sealed class EventWriter
                 else Thread.SpinWait(30);
                 continue;
             }
-            if (lightSleeps < LightSleeps)
+            if (lightSleeps < pollBudget)
             {
                 // Light sleep: poll about every millisecond without advertising idleness, so that callers
                 // logging in bursts never pay for waking this thread (a futex system call, microseconds,
@@ -210,6 +225,7 @@ internal sealed class EventWriter
             if (_ring.EnqueuePosition == _ring.DequeuePosition && !_stopRequested && !HasFlushRequests())
                 _wake.Wait(100);
             Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 0);
+            deepSlept = true;
             idle = 0; // lightSleeps stays spent: an idle pipeline does not go back to polling until events arrive
         }
     }
