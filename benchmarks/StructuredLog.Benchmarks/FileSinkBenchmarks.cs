@@ -31,6 +31,7 @@ public class FileSinkBenchmarks
     private readonly Dictionary<string, double> _bytesPerEvent = new();
 
     private LogPipeline? _pipeline;
+    private FileSink? _fileSink;
     private Serilog.Core.Logger? _serilog;
     private NLog.LogFactory? _nlogFactory;
     private NLog.Logger? _nlog;
@@ -47,9 +48,23 @@ public class FileSinkBenchmarks
 
     private void Measure(string name)
     {
-        long bytes = Directory.GetFiles(Path.Combine(_dir, name), "*", SearchOption.AllDirectories)
-            .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).Sum(f => new FileInfo(f).Length);
+        var files = Directory.GetFiles(Path.Combine(_dir, name), "*", SearchOption.AllDirectories)
+            .Where(f => !f.EndsWith(".lock", StringComparison.Ordinal)).ToArray();
+        long bytes = files.Sum(f => new FileInfo(f).Length);
         _bytesPerEvent[name] = (double)bytes / Events;
+        VerifyNothingLost(name, files);
+    }
+
+    /// <summary>
+    /// Not timed: every event must be in the files (one JSON line each; the MessagePack sink's own count), and
+    /// StructuredLog's sink must report no drop, so that no library is measured losing events.
+    /// </summary>
+    private void VerifyNothingLost(string name, string[] files)
+    {
+        long found = name == "slog-mpk" ? _fileSink!.EventsWritten : files.Sum(PeerEndToEndBenchmarks.CountLines);
+        long dropped = name.StartsWith("slog-", StringComparison.Ordinal) ? _fileSink!.EventsDropped : 0;
+        if (found != Events || dropped != 0)
+            throw new InvalidOperationException($"{name}: {found:N0} events in the files for {Events:N0} logged, {dropped:N0} reported dropped");
     }
 
     [GlobalSetup]
@@ -69,6 +84,7 @@ public class FileSinkBenchmarks
             Path = Path.Combine(Fresh(name), "app.log"), Formatter = formatter, RollingInterval = Sinks.File.RollingInterval.Day,
             FileSizeLimitBytes = 100L * 1024 * 1024, QueueLimit = Events,
         });
+        _fileSink = sink;
         _pipeline = new LogPipelineBuilder().WriteTo(sink).Build();
     }
 
