@@ -96,13 +96,14 @@ public abstract class Peer : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until everything logged so far is written, keeping the logger open (StructuredLog only: the peers' async wrappers flush only on dispose).</summary>
     /// <summary>
-    /// Events the library itself reports as dropped (StructuredLog counts every drop; the peers are set up to
-    /// block instead, so they report none). The end-to-end benchmarks fail an iteration that lost any.
+    /// Events the library itself reports as lost: dropped, or failed to write (StructuredLog counts each one;
+    /// the peers keep no such count, and all libraries are set up to block rather than drop). The end-to-end
+    /// benchmarks fail an iteration that lost any, and also count the lines in the file.
     /// </summary>
     public virtual long ReportedLost => 0;
 
+    /// <summary>Waits until everything logged so far is written, keeping the logger open (StructuredLog only: the peers' async wrappers flush only on dispose).</summary>
     public virtual Task FlushAsync() => throw new NotSupportedException($"{Library}: no flush without dispose in this harness");
 
     /// <summary>Flushes and closes the library (the file is complete afterwards).</summary>

@@ -38,9 +38,9 @@ public sealed class StructuredLogPeer : Peer
 
     public override long Delivered => _counter?.Count ?? _pipeline.EventsProcessed;
 
-    /// <summary>Drops at the ring (full or shut down), at a stalled sink, and in the file sink's own queue (full).</summary>
+    /// <summary>Drops at the ring (full or shut down) and at a stalled sink; drops in the file sink's own queue and events whose write failed.</summary>
     public override long ReportedLost =>
-        _pipeline.EventsLost + _pipeline.SinkStatuses.Sum(s => s.EventsDropped) + (_file?.EventsDropped ?? 0);
+        _pipeline.EventsLost + _pipeline.SinkStatuses.Sum(s => s.EventsDropped) + (_file?.EventsDropped ?? 0) + (_file?.EventsFailed ?? 0);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void DisabledBurst(int count)
