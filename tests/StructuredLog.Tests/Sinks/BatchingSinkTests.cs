@@ -1,6 +1,6 @@
 using System.Text;
-using StructuredLog.Formatting;
 using StructuredLog.Diagnostics;
+using StructuredLog.Formatting;
 using StructuredLog.Sinks;
 
 namespace StructuredLog.Tests.Sinks;
