@@ -26,14 +26,16 @@ internal static class ConfiguredSinks
         if (string.IsNullOrWhiteSpace(path)) throw new LogConfigurationException(section.Path + ":Path", path, "a file path is required");
         var format = section["Format"];
         var options = StreamSink.CreateDefaultOptions();
-        if (section["FullMode"] is { } mode)
-        {
-            options.FullMode = Enum.TryParse(mode.Trim(), ignoreCase: true, out QueueFullMode parsed) && Enum.IsDefined(parsed) && !int.TryParse(mode, out _)
-                ? parsed
-                : throw new LogConfigurationException(section.Path + ":FullMode", mode, "expected DropNewest or Block");
-        }
+        if (section["FullMode"] is { } mode) options.FullMode = FullMode(section.Path + ":FullMode", mode);
         return new StreamSink(path, format is null ? JsonFormatter.Default : Formatter(section.Path + ":Format", format, false), options);
     }
+
+    private static QueueFullMode FullMode(string key, string value) => value.Trim().ToUpperInvariant() switch
+    {
+        "DROPNEWEST" => QueueFullMode.DropNewest,
+        "BLOCK" => QueueFullMode.Block,
+        _ => throw new LogConfigurationException(key, value, "expected DropNewest or Block"),
+    };
 
     public static ILogFormatter Formatter(string key, string value, bool standardError) => value.Trim().ToUpperInvariant() switch
     {

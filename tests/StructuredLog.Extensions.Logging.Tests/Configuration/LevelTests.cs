@@ -190,6 +190,7 @@ public sealed class LevelTests
     [Theory]
     [InlineData("Wait")]
     [InlineData("1")]
+    [InlineData("DropNewest, Block")]
     public void A_bad_file_FullMode_fails_at_start_naming_the_key(string value)
     {
         var ex = Assert.Throws<LogConfigurationException>(() =>
