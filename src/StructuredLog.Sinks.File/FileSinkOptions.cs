@@ -1,5 +1,4 @@
 using StructuredLog.Formatting;
-using StructuredLog.Sinks;
 
 namespace StructuredLog.Sinks.File;
 
