@@ -442,11 +442,8 @@ internal sealed class EventWriter
 
         if (_formatWorker is not null && accepted >= MinParallelBatch)
         {
-            // The worker formats the second half while this thread formats the first; dispatch after both.
-            int half = accepted / 2;
-            _formatWorker.Begin(_accepted, half, accepted);
-            _formatWorker.FormatRange(_accepted.AsSpan(0, half));
-            _formatWorker.Wait();
+            // This thread and the worker take chunks of the batch until none is left; dispatch after both.
+            _formatWorker.FormatBatch(_accepted, accepted);
         }
         if (accepted > 0) Dispatch(accepted);
 
