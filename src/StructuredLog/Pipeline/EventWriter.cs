@@ -69,6 +69,8 @@ internal sealed class EventWriter
     private Thread? _thread;
     private readonly bool _parallelFormatting;
     private FormatWorker? _formatWorker;
+    private int _drainAccepted; // events of the last Drain that passed the filters, in _accepted
+    private bool _drainShared; // the last Drain started the format worker on its batch
     /// <summary>Below this many events a batch is formatted by the writer alone (the hand-off costs a wake-up).</summary>
     private const int MinParallelBatch = 64;
 
@@ -296,21 +298,44 @@ internal sealed class EventWriter
         }
     }
 
-    /// <summary>Copies up to one batch of published slots into records and releases the slots.</summary>
+    /// <summary>
+    /// Copies up to one batch of published slots into records, releases the slots, and filters and enriches
+    /// each record at once (<see cref="_accepted"/>[0..<see cref="_drainAccepted"/>)). Once the batch is large
+    /// enough, the format worker starts formatting the accepted events while the rest are still being read.
+    /// </summary>
     private int Drain()
     {
         long now = Stopwatch.GetTimestamp();
         _clock.AnchorIfStale(now);
         // The writer reads the clock here anyway: it keeps the coarse clock fresh too when it is busy.
         if (_coarseClock) CoarseClock.Advance(now);
+        var worker = _formatWorker;
+        bool shared = false;
+        int published = 0;
         int n = 0;
+        int accepted = 0;
         while (n < _batchSize && _ring.TryPeek(out long pos))
         {
             var record = _records[n];
             Materialize(ref _ring.Cell(pos), pos, record);
             _ring.Release(pos);
             n++;
+            if (!Accept(record, ref accepted)) continue;
+            Enrich(record);
+            _accepted[accepted++] = new LogEvent(record);
+            if (worker is null) continue;
+            if (shared)
+            {
+                if (accepted - published >= FormatWorker.Chunk) worker.Extend(published = accepted);
+            }
+            else if (accepted >= MinParallelBatch)
+            {
+                worker.Begin(_accepted, published = accepted);
+                shared = true;
+            }
         }
+        _drainAccepted = accepted;
+        _drainShared = shared;
         return n;
     }
 
@@ -419,13 +444,12 @@ internal sealed class EventWriter
     private void ProcessBatch(int n)
     {
         long started = Stopwatch.GetTimestamp();
-        int accepted = 0;
-        for (int i = 0; i < n; i++)
+        int accepted = n > 0 ? _drainAccepted : 0;
+        if (n > 0 && _drainShared)
         {
-            var r = _records[i];
-            if (!Accept(r, ref accepted)) continue;
-            Enrich(r);
-            _accepted[accepted++] = new LogEvent(r);
+            // The worker has been formatting since the batch reached MinParallelBatch events: take what it
+            // has not, and wait for the chunks it holds. Synthetic events below are formatted at dispatch.
+            _formatWorker!.Finish(accepted);
         }
         if (accepted + _syntheticUsed > _accepted.Length)
         {
@@ -440,11 +464,6 @@ internal sealed class EventWriter
             _accepted[accepted++] = new LogEvent(_synthetic[i]);
         }
 
-        if (_formatWorker is not null && accepted >= MinParallelBatch)
-        {
-            // This thread and the worker take chunks of the batch until none is left; dispatch after both.
-            _formatWorker.FormatBatch(_accepted, accepted);
-        }
         if (accepted > 0) Dispatch(accepted);
 
         Interlocked.Add(ref _processed, accepted);

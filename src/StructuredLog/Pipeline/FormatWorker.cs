@@ -33,7 +33,9 @@ internal sealed class FormatWorker
     // (batch generation << 32) | next index to take. A new generation starts a new batch, so a worker that
     // read the previous batch's fields cannot take a chunk of the new one: its compare-exchange fails.
     private long _state;
-    private int _remaining; // events of the current batch not yet formatted
+    private long _generation; // the writer's current batch
+    private int _completed; // events of the current batch formatted so far, by either thread
+    private volatile bool _sealed; // the current batch will not grow: a worker that finds nothing left stops looking
     private int _sleeping;
     private volatile bool _stopping;
     private long _workerChunks;
@@ -47,6 +49,9 @@ internal sealed class FormatWorker
 
     /// <summary>The arena the worker's renderings live in until the batch ends.</summary>
     public FormatArena Arena { get; private set; } = new();
+
+    /// <summary>True while the worker thread sleeps (for tests).</summary>
+    internal bool Sleeping => Volatile.Read(ref _sleeping) != 0;
 
     /// <summary>Chunks formatted by the worker thread so far (for tests and diagnostics).</summary>
     public long WorkerChunks => Volatile.Read(ref _workerChunks);
@@ -70,24 +75,53 @@ internal sealed class FormatWorker
     /// </summary>
     public void FormatBatch(LogEvent[] events, int count)
     {
-        _events = events;
-        _to = count;
-        Volatile.Write(ref _remaining, count);
-        long generation = (Volatile.Read(ref _state) >> 32) + 1;
-        // A full fence: the worker, which sets its sleeping flag and then reads the state, sees this batch or is woken.
-        Interlocked.Exchange(ref _state, generation << 32);
-        if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+        Begin(events, count);
+        Finish(count);
+    }
 
+    /// <summary>
+    /// Writer: starts a batch whose first <paramref name="available"/> events are ready. The worker starts
+    /// on them while the writer reads more from the ring and makes them available with <see cref="Extend"/>.
+    /// </summary>
+    public void Begin(LogEvent[] events, int available)
+    {
+        _events = events;
+        _to = available;
+        _sealed = false;
+        Volatile.Write(ref _completed, 0);
+        _generation = (Volatile.Read(ref _state) >> 32) + 1;
+        // A full fence: the worker, which sets its sleeping flag and then reads the state, sees this batch or is woken.
+        Interlocked.Exchange(ref _state, _generation << 32);
+        if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+    }
+
+    /// <summary>Writer: events [0..<paramref name="available"/>) of the current batch are ready (they are in the array given to <see cref="Begin"/>).</summary>
+    public void Extend(int available)
+    {
+        // A full fence, as in Begin: a worker that went to sleep waiting for more is woken.
+        Interlocked.Exchange(ref _to, available);
+        if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+    }
+
+    /// <summary>
+    /// Writer: the batch ends at <paramref name="count"/> events. Formats whatever chunks the worker has not
+    /// taken, then waits for the ones it has (a few microseconds, unless it was preempted), so that every
+    /// event's rendering is complete and visible on return.
+    /// </summary>
+    public void Finish(int count)
+    {
+        Interlocked.Exchange(ref _to, count);
+        _sealed = true;
+        var events = _events;
         int done = 0;
-        while (TryTake(generation, out int from, out int to))
+        while (TryTake(_generation, out int from, out int to))
         {
             FormatRange(events.AsSpan(from, to - from));
             done += to - from;
         }
-        if (Interlocked.Add(ref _remaining, -done) == 0) return;
-        // Only chunks the worker has already taken are left: a few microseconds unless it was preempted.
+        if (Interlocked.Add(ref _completed, done) == count) return;
         var spin = new SpinWait();
-        while (Volatile.Read(ref _remaining) != 0) spin.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref _completed) != count) spin.SpinOnce(sleep1Threshold: -1);
     }
 
     /// <summary>Formats <paramref name="events"/> for every target formatter, on the calling thread.</summary>
@@ -147,26 +181,53 @@ internal sealed class FormatWorker
             }
             seen = state >> 32;
             var arena = Arena; // replaced only between batches, before the next generation is published
-            while (TryTake(seen, out int from, out int to))
+            while (!_stopping)
             {
-                try
+                if (TryTake(seen, out int from, out int to))
                 {
-                    var events = _events;
-                    for (int i = from; i < to; i++) events[i].Record.Arena = arena;
-                    FormatRange(events.AsSpan(from, to - from));
-                    _workerChunks++;
+                    Format(arena, from, to);
+                    continue;
                 }
-                catch (Exception ex)
-                {
-                    // GetFormatted already turns a throwing formatter into a marked line; anything else is a bug.
-                    SelfLog.Write("pipeline", $"format worker failed: {ex.GetType().Name}: {ex.Message}");
-                }
-                finally
-                {
-                    Interlocked.Add(ref _remaining, from - to);
-                }
+                // Nothing ready: the batch is over, or the writer is still reading it from the ring.
+                if (_sealed || Volatile.Read(ref _state) >> 32 != seen) break;
+                WaitForMore(seen);
             }
         }
+    }
+
+    private void Format(FormatArena arena, int from, int to)
+    {
+        try
+        {
+            var events = _events;
+            for (int i = from; i < to; i++) events[i].Record.Arena = arena;
+            FormatRange(events.AsSpan(from, to - from));
+            _workerChunks++;
+        }
+        catch (Exception ex)
+        {
+            // GetFormatted already turns a throwing formatter into a marked line; anything else is a bug.
+            SelfLog.Write("pipeline", $"format worker failed: {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            Interlocked.Add(ref _completed, to - from);
+        }
+    }
+
+    /// <summary>Within a batch the writer adds a chunk every microsecond or two: spin for it, and sleep if it does not come.</summary>
+    private void WaitForMore(long generation)
+    {
+        int to = Volatile.Read(ref _to);
+        for (int i = 0; i < 50; i++)
+        {
+            Thread.SpinWait(20);
+            if (Volatile.Read(ref _to) != to || _sealed || Volatile.Read(ref _state) >> 32 != generation || _stopping) return;
+        }
+        _wake.Reset();
+        Interlocked.Exchange(ref _sleeping, 1);
+        if (Volatile.Read(ref _to) == to && !_sealed && Volatile.Read(ref _state) >> 32 == generation && !_stopping) _wake.Wait();
+        Interlocked.Exchange(ref _sleeping, 0);
     }
 
     /// <summary>Spins briefly for the next batch, then sleeps until the writer starts one.</summary>

@@ -98,4 +98,32 @@ public sealed class FormatWorkerTests
         Assert.Same(done, await Task.WhenAny(done, Task.Delay(TimeSpan.FromSeconds(30)))); // else the writer waited for a worker that had stopped
         Assert.All(events.Where(e => e.Level >= LogLevel.Info), e => Assert.Equal(1, e.Record.RenderedCount));
     }
+
+    [Fact]
+    public void The_worker_formats_a_batch_while_the_writer_is_still_reading_it_and_wakes_for_more()
+    {
+        var formatter = new JsonFormatter();
+        var worker = new FormatWorker([(formatter, LogLevel.Info)]);
+        try
+        {
+            var events = Events(10 * FormatWorker.Chunk, 0, new FormatArena());
+            foreach (var e in events) e.Record.Level = LogLevel.Info;
+            worker.Begin(events, FormatWorker.Chunk);
+            // Before Finish: the worker takes the ready chunk on its own, then runs out and goes to sleep.
+            Assert.True(SpinWait.SpinUntil(() => worker.WorkerChunks == 1 && worker.Sleeping, TimeSpan.FromSeconds(20)),
+                $"worker chunks {worker.WorkerChunks}, sleeping {worker.Sleeping}");
+            Assert.Equal(1, events[0].Record.RenderedCount);
+            Assert.Equal(0, events[FormatWorker.Chunk].Record.RenderedCount);
+            // More events are ready: the sleeping worker is woken and takes them, still before Finish.
+            worker.Extend(3 * FormatWorker.Chunk);
+            Assert.True(SpinWait.SpinUntil(() => worker.WorkerChunks == 3, TimeSpan.FromSeconds(20)), $"worker chunks {worker.WorkerChunks}");
+            worker.Finish(events.Length);
+            Assert.All(events, e => Assert.Equal(1, e.Record.RenderedCount));
+            foreach (var e in events) Assert.Equal(Serial(formatter, e), Encoding.UTF8.GetString(e.GetFormatted(formatter)));
+        }
+        finally
+        {
+            worker.Stop();
+        }
+    }
 }
