@@ -11,7 +11,7 @@ namespace StructuredLog.Benchmarks;
 /// Allocated bytes are the whole process's (<c>GC.GetTotalAllocatedBytes</c>), divided by the events.
 /// </summary>
 [MemoryDiagnoser]
-[WarmupCount(1)]
+[WarmupCount(10)]
 [IterationCount(8)]
 public class PeerEndToEndBenchmarks
 {
