@@ -6,7 +6,7 @@ using StructuredLog.Tests.Support;
 namespace StructuredLog.Tests.Pipeline;
 
 /// <summary>
-/// With parallel formatting a second thread formats half of each batch for the batching sinks' JSON
+/// With parallel formatting a second thread formats chunks of each batch for the batching sinks' JSON
 /// formatter. What reaches the file must be exactly what the writer alone would have written, in order.
 /// </summary>
 public sealed class ParallelFormattingTests
