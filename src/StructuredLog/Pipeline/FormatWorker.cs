@@ -19,6 +19,9 @@ internal sealed class FormatWorker
     /// <summary>Events taken at a time: a few microseconds of work, so the writer's final wait stays short.</summary>
     internal const int Chunk = 16;
 
+    /// <summary>Events ready and not taken before <see cref="Extend"/> wakes a worker that sleeps mid-batch.</summary>
+    internal const int WakeAfter = 8 * Chunk;
+
     /// <summary>
     /// Short looks for the next batch before sleeping. Under sustained load the writer spends ~100 µs
     /// reading the ring between batches, longer than any useful spin, so spinning longer only burns CPU
@@ -92,15 +95,23 @@ internal sealed class FormatWorker
         _generation = (Volatile.Read(ref _state) >> 32) + 1;
         // A full fence: the worker, which sets its sleeping flag and then reads the state, sees this batch or is woken.
         Interlocked.Exchange(ref _state, _generation << 32);
-        if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+        WakeIfSleeping();
     }
 
     /// <summary>Writer: events [0..<paramref name="available"/>) of the current batch are ready (they are in the array given to <see cref="Begin"/>).</summary>
     public void Extend(int available)
     {
-        // A full fence, as in Begin: a worker that went to sleep waiting for more is woken.
-        Interlocked.Exchange(ref _to, available);
-        if (Volatile.Read(ref _sleeping) != 0) _wake.Set();
+        Volatile.Write(ref _to, available);
+        // A worker that caught up with the writer and went to sleep is woken only once there is a good
+        // amount to take: waking it for every chunk would cost a system call per 16 events. Never waking
+        // it is safe (Finish takes whatever is left), so no fence is needed here.
+        if (Volatile.Read(ref _sleeping) != 0 && available - (int)Volatile.Read(ref _state) >= WakeAfter) WakeIfSleeping();
+    }
+
+    /// <summary>Wakes a sleeping worker once per sleep (a repeated Set while it wakes would signal again).</summary>
+    private void WakeIfSleeping()
+    {
+        if (Interlocked.CompareExchange(ref _sleeping, 0, 1) == 1) _wake.Set();
     }
 
     /// <summary>
@@ -215,11 +226,11 @@ internal sealed class FormatWorker
         }
     }
 
-    /// <summary>Within a batch the writer adds a chunk every microsecond or two: spin for it, and sleep if it does not come.</summary>
+    /// <summary>Within a batch the writer adds a chunk every microsecond or two: spin for it (~5 µs), and sleep if it does not come.</summary>
     private void WaitForMore(long generation)
     {
         int to = Volatile.Read(ref _to);
-        for (int i = 0; i < 50; i++)
+        for (int i = 0; i < 10; i++)
         {
             Thread.SpinWait(20);
             if (Volatile.Read(ref _to) != to || _sealed || Volatile.Read(ref _state) >> 32 != generation || _stopping) return;

@@ -106,7 +106,7 @@ public sealed class FormatWorkerTests
         var worker = new FormatWorker([(formatter, LogLevel.Info)]);
         try
         {
-            var events = Events(10 * FormatWorker.Chunk, 0, new FormatArena());
+            var events = Events(FormatWorker.Chunk + FormatWorker.WakeAfter + 5, 0, new FormatArena());
             foreach (var e in events) e.Record.Level = LogLevel.Info;
             worker.Begin(events, FormatWorker.Chunk);
             // Before Finish: the worker takes the ready chunk on its own, then runs out and goes to sleep.
@@ -114,9 +114,12 @@ public sealed class FormatWorkerTests
                 $"worker chunks {worker.WorkerChunks}, sleeping {worker.Sleeping}");
             Assert.Equal(1, events[0].Record.RenderedCount);
             Assert.Equal(0, events[FormatWorker.Chunk].Record.RenderedCount);
-            // More events are ready: the sleeping worker is woken and takes them, still before Finish.
-            worker.Extend(3 * FormatWorker.Chunk);
-            Assert.True(SpinWait.SpinUntil(() => worker.WorkerChunks == 3, TimeSpan.FromSeconds(20)), $"worker chunks {worker.WorkerChunks}");
+            // One more chunk is not worth a wake-up (a system call per chunk); enough for several chunks is.
+            worker.Extend(2 * FormatWorker.Chunk);
+            Assert.True(worker.Sleeping);
+            worker.Extend(FormatWorker.Chunk + FormatWorker.WakeAfter);
+            int expected = 1 + FormatWorker.WakeAfter / FormatWorker.Chunk;
+            Assert.True(SpinWait.SpinUntil(() => worker.WorkerChunks == expected, TimeSpan.FromSeconds(20)), $"worker chunks {worker.WorkerChunks}");
             worker.Finish(events.Length);
             Assert.All(events, e => Assert.Equal(1, e.Record.RenderedCount));
             foreach (var e in events) Assert.Equal(Serial(formatter, e), Encoding.UTF8.GetString(e.GetFormatted(formatter)));
