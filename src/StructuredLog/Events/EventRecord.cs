@@ -39,6 +39,13 @@ internal sealed class EventRecord
 
     public bool HasTrace => TraceId != default;
 
+    /// <summary>The next property's place in <see cref="Properties"/> (counted already), for the caller to assign in place.</summary>
+    public ref LogProperty AppendProperty()
+    {
+        if (PropertyCount == Properties.Length) Array.Resize(ref Properties, Properties.Length * 2);
+        return ref Properties[PropertyCount++];
+    }
+
     public void AddProperty(in LogProperty property)
     {
         if (PropertyCount == Properties.Length) Array.Resize(ref Properties, Properties.Length * 2);
