@@ -61,6 +61,12 @@ public class CostBreakdownBenchmarks
         return _output.WrittenCount;
     }
 
+    private readonly NumberMemo _memo = new();
+
+    /// <summary>The part of the JSON line that formats the event's numbers (the int and the double, once each).</summary>
+    [Benchmark(Description = "Writer: the numbers of one 3-arg event (NumberMemo)")]
+    public void FormatNumbers() => _memo.Prepare(new LogEvent(_record));
+
     /// <summary>The same event as a MessagePack record, as a file sink writes it (formatter, then the per-file encoder that keeps definitions once per file).</summary>
     [Benchmark(Description = "Writer: MessagePack record for one 3-arg event")]
     public int FormatMessagePack()
