@@ -299,19 +299,41 @@ public sealed class JsonFormatter : ILogFormatter
         w.String(scratch.WrittenSpan);
     }
 
+    // W3C ids keep their lowercase hex text (ToHexString returns it without allocating); CopyTo would parse
+    // that text into bytes only for WriteHex to turn them back into the same text.
     private static void WriteHex(ref JsonLineWriter w, ActivityTraceId id)
     {
-        Span<byte> bytes = stackalloc byte[16];
-        id.CopyTo(bytes);
-        WriteHex(ref w, bytes);
+        if (!TryWriteAscii(ref w, id.ToHexString()))
+        {
+            Span<byte> bytes = stackalloc byte[16];
+            id.CopyTo(bytes);
+            WriteHex(ref w, bytes);
+        }
     }
 
     private static void WriteHex(ref JsonLineWriter w, ActivitySpanId id)
     {
-        Span<byte> bytes = stackalloc byte[8];
-        id.CopyTo(bytes);
-        WriteHex(ref w, bytes);
+        if (!TryWriteAscii(ref w, id.ToHexString()))
+        {
+            Span<byte> bytes = stackalloc byte[8];
+            id.CopyTo(bytes);
+            WriteHex(ref w, bytes);
+        }
     }
+
+    /// <summary>Writes a short hex id as a JSON string, or nothing if it is not plain hex digits.</summary>
+    private static bool TryWriteAscii(ref JsonLineWriter w, string hex)
+    {
+        if (hex.Length > 32 || hex.AsSpan().ContainsAnyExcept(s_hexDigits)) return false;
+        var span = w.Reserve(hex.Length + 2);
+        span[0] = (byte)'"';
+        System.Text.Ascii.FromUtf16(hex, span[1..], out int n);
+        span[n + 1] = (byte)'"';
+        w.Advance(n + 2);
+        return true;
+    }
+
+    private static readonly SearchValues<char> s_hexDigits = SearchValues.Create("0123456789abcdef");
 
     private static void WriteHex(ref JsonLineWriter w, scoped ReadOnlySpan<byte> bytes)
     {
