@@ -22,7 +22,7 @@ namespace StructuredLog.Benchmarks;
 /// Run: dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- --filter '*FileSinkBenchmarks*'
 /// </summary>
 [MemoryDiagnoser]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 2, iterationCount: 10)]
+[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 20, iterationCount: 10)]
 public class FileSinkBenchmarks
 {
     public const int Events = 100_000;

@@ -49,6 +49,13 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
     /// <summary>Distinct strings numbered at most.</summary>
     public int MaxSymbols { get; }
 
+    /// <summary>
+    /// True: the symbol and template tables are concurrent dictionaries and the scratch state is per
+    /// thread. Each event carries the definitions of the symbols it uses, so the file encoder keeps the
+    /// first definition of each whatever thread numbered it.
+    /// </summary>
+    public bool SupportsConcurrentFormatting => true;
+
     /// <inheritdoc />
     /// <remarks>
     /// The symbols an event uses are known before its body is written (category, template, event name,

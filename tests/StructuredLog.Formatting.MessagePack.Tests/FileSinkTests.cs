@@ -42,6 +42,37 @@ public sealed class FileSinkTests : IDisposable
     }
 
     [Fact]
+    public async Task Formatted_by_two_threads_a_file_reads_back_as_the_serial_JSON_in_order()
+    {
+        // The MessagePack formatter declares concurrent formatting: the pipeline's format worker formats
+        // its events while the writer reads the ring. Symbols are numbered by whichever thread meets them
+        // first; each record carries its definitions, so the file must read back exactly as the JSON
+        // formatter renders the same events lazily on the writer (a separate instance: never formatted ahead).
+        const int Events = 20_000;
+        string path = Path.Combine(_dir, "parallel.mpk");
+        var formatter = new MessagePackFormatter();
+        Assert.True(((ILogFormatter)formatter).SupportsConcurrentFormatting);
+        var file = new FileSink(new FileSinkOptions { Path = path, Formatter = formatter, RollingInterval = RollingInterval.None });
+        var serial = new Support.CapturingSink(new JsonFormatter());
+        await using (var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Trace).ParallelFormatting(true)
+            .WriteTo(file).WriteTo(serial).FlushOnProcessExit(false).Build())
+        {
+            var log = pipeline.GetLogger("Parallel.Mpk");
+            for (int i = 0; i < Events; i++)
+            {
+                using var scope = log.BeginScope("Request" + (i % 97), i);
+                if (i % 100 == 0) log.Error(new InvalidOperationException("failed " + i), "Failed {Seq} as {Name" + (i % 13) + "}", i, "n" + i);
+                else log.Info("Processed {Seq} in {Elapsed} ms for {Who" + (i % 31) + "}", i, i * 0.25, "c" + i);
+            }
+        }
+        var expected = serial.Events.Select(e => System.Text.Encoding.UTF8.GetString(e[0]).TrimEnd('\n')).ToList();
+        var actual = Support.Conversion.ToJsonLines(File.ReadAllBytes(path)).Select(l => l.TrimEnd('\n')).ToList();
+        Assert.Equal(Events, actual.Count);
+        int firstDiff = Enumerable.Range(0, Events).FirstOrDefault(i => expected[i] != actual[i], -1);
+        Assert.True(firstDiff < 0, firstDiff < 0 ? "" : $"event {firstDiff}:\n{expected[firstDiff]}\n{actual[firstDiff]}");
+    }
+
+    [Fact]
     public async Task A_file_starts_with_the_format_header()
     {
         string path = Path.Combine(_dir, "h.mpk");

@@ -206,9 +206,10 @@ public sealed class LogPipelineBuilder
     }
 
     /// <summary>
-    /// Whether a second thread may format events for the batching sinks that use
-    /// <see cref="Formatting.JsonFormatter"/> while the writer reads the rest of the batch (default: on when
-    /// the machine has more than one core). The writer dispatches a batch only when every event in it is
+    /// Whether a second thread may format events for the batching sinks whose formatter declares
+    /// <see cref="Formatting.ILogFormatter.SupportsConcurrentFormatting"/> (<see cref="Formatting.JsonFormatter"/>,
+    /// the MessagePack formatter) while the writer reads the rest of the batch (default: on when the machine
+    /// has more than one core). The writer dispatches a batch only when every event in it is
     /// formatted, so order and content are unchanged. Turn it off to keep all formatting (and any
     /// <c>ToString</c> it calls) on the writer thread, for example when an enricher mutates objects that
     /// earlier events logged.

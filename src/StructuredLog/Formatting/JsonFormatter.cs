@@ -45,6 +45,9 @@ public sealed class JsonFormatter : ILogFormatter
     /// <summary>Write the template (<c>@mt</c> / <c>message.template</c>).</summary>
     public bool IncludeTemplate { get; }
 
+    /// <summary>True: the per-line state (number memo, kept strings, date and name caches) is per thread.</summary>
+    public bool SupportsConcurrentFormatting => true;
+
     /// <inheritdoc />
     public void Format(in LogEvent e, IBufferWriter<byte> output)
     {

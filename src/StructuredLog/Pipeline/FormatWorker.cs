@@ -7,9 +7,9 @@ namespace StructuredLog.Pipeline;
 /// <summary>
 /// A second formatting thread for the writer. The writer and this thread take chunks of a batch from one
 /// shared counter and format them for the batching sinks (the worker into an arena of its own), so that on
-/// a machine with a spare core the formatting, the writer's largest cost, is shared. Only formatters known
-/// to be thread-safe are used (<see cref="JsonFormatter"/>, whose per-line state is per thread); everything
-/// else still formats lazily on the writer during dispatch. The writer starts on the batch at once and
+/// a machine with a spare core the formatting, the writer's largest cost, is shared. Only formatters that
+/// declare <see cref="ILogFormatter.SupportsConcurrentFormatting"/> are used (<see cref="JsonFormatter"/>,
+/// the MessagePack formatter); everything else still formats lazily on the writer during dispatch. The writer starts on the batch at once and
 /// only ever waits for a chunk the worker has already taken, never for the worker to wake up: a worker
 /// that wakes late finds less (or nothing) left to take. Sinks see exactly what the writer alone would
 /// have produced, in order.
@@ -66,8 +66,8 @@ internal sealed class FormatWorker
         var targets = new List<(ILogFormatter, LogLevel)>();
         foreach (var s in sinks)
         {
-            if (s.Sink is Sinks.BatchingSink { Formatter: JsonFormatter json } && !targets.Exists(t => ReferenceEquals(t.Item1, json)))
-                targets.Add((json, s.MinimumLevel));
+            if (s.Sink is Sinks.BatchingSink { Formatter: { SupportsConcurrentFormatting: true } formatter } && !targets.Exists(t => ReferenceEquals(t.Item1, formatter)))
+                targets.Add((formatter, s.MinimumLevel));
         }
         return targets.Count == 0 ? null : new FormatWorker(targets.ToArray());
     }

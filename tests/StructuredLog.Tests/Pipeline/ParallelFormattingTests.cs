@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
+using StructuredLog.Events;
 using StructuredLog.Formatting;
 using StructuredLog.Sinks;
 using StructuredLog.Tests.Support;
@@ -41,5 +45,39 @@ public sealed class ParallelFormattingTests
         Assert.Equal(Events, lines.Length);
         Assert.Equal(expected, lines);
         for (int i = 0; i < Events; i++) Assert.Contains($"\"Seq\":{i},", lines[i]);
+    }
+
+    /// <summary>Records which threads formatted; formats as JSON.</summary>
+    private sealed class ThreadRecordingFormatter(bool concurrent) : ILogFormatter
+    {
+        public readonly ConcurrentDictionary<string, int> Threads = new();
+
+        public bool SupportsConcurrentFormatting => concurrent;
+
+        public void Format(in LogEvent logEvent, IBufferWriter<byte> output)
+        {
+            Threads.TryAdd(Thread.CurrentThread.Name ?? "unnamed", 0);
+            JsonFormatter.Default.Format(logEvent, output);
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Only_a_formatter_that_declares_concurrent_formatting_runs_off_the_writer_thread(bool concurrent)
+    {
+        var formatter = new ThreadRecordingFormatter(concurrent);
+        await using var pipeline = new LogPipelineBuilder().ParallelFormatting(true)
+            .WriteTo(new StreamSink(Stream.Null, formatter)).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Threads");
+        // Batches of thousands of events: the worker joins them whenever it is allowed to (bounded: 20 s).
+        var deadline = Stopwatch.StartNew();
+        do
+        {
+            for (int i = 0; i < 5_000; i++) log.Info("Event {Seq} of {Who}", i, "w");
+            await pipeline.FlushAsync();
+        } while (concurrent && !formatter.Threads.ContainsKey("StructuredLog formatter") && deadline.Elapsed < TimeSpan.FromSeconds(20));
+        if (concurrent) Assert.Contains("StructuredLog formatter", formatter.Threads.Keys);
+        else Assert.Equal(["StructuredLog writer"], formatter.Threads.Keys);
     }
 }
