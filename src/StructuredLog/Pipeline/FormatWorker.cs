@@ -36,7 +36,6 @@ internal sealed class FormatWorker
     // (batch generation << 32) | next index to take. A new generation starts a new batch, so a worker that
     // read the previous batch's fields cannot take a chunk of the new one: its compare-exchange fails.
     private long _state;
-    private long _generation; // the writer's current batch
     private int _completed; // events of the current batch formatted so far, by either thread
     private volatile bool _sealed; // the current batch will not grow: a worker that finds nothing left stops looking
     private int _sleeping;
@@ -92,9 +91,9 @@ internal sealed class FormatWorker
         _to = available;
         _sealed = false;
         Volatile.Write(ref _completed, 0);
-        _generation = (Volatile.Read(ref _state) >> 32) + 1;
+        long generation = (Volatile.Read(ref _state) >> 32) + 1;
         // A full fence: the worker, which sets its sleeping flag and then reads the state, sees this batch or is woken.
-        Interlocked.Exchange(ref _state, _generation << 32);
+        Interlocked.Exchange(ref _state, generation << 32);
         WakeIfSleeping();
     }
 
@@ -125,7 +124,8 @@ internal sealed class FormatWorker
         _sealed = true;
         var events = _events;
         int done = 0;
-        while (TryTake(_generation, out int from, out int to))
+        long generation = Volatile.Read(ref _state) >> 32; // only this thread starts batches
+        while (TryTake(generation, out int from, out int to))
         {
             FormatRange(events.AsSpan(from, to - from));
             done += to - from;
@@ -187,7 +187,8 @@ internal sealed class FormatWorker
             long state = Volatile.Read(ref _state);
             if (state >> 32 == seen)
             {
-                Idle(seen);
+                // Between batches: look twice for the next one, then sleep until the writer starts it.
+                SpinThenSleep(seen, -1, IdleChecks);
                 continue;
             }
             seen = state >> 32;
@@ -201,7 +202,8 @@ internal sealed class FormatWorker
                 }
                 // Nothing ready: the batch is over, or the writer is still reading it from the ring.
                 if (_sealed || Volatile.Read(ref _state) >> 32 != seen) break;
-                WaitForMore(seen);
+                // The writer adds a chunk every microsecond or two: spin for it (~5 µs), then sleep.
+                SpinThenSleep(seen, Volatile.Read(ref _to), 10);
             }
         }
     }
@@ -226,32 +228,23 @@ internal sealed class FormatWorker
         }
     }
 
-    /// <summary>Within a batch the writer adds a chunk every microsecond or two: spin for it (~5 µs), and sleep if it does not come.</summary>
-    private void WaitForMore(long generation)
+    /// <summary>
+    /// Spins <paramref name="spins"/> short rounds, then sleeps, until something moves: a new batch, stopping,
+    /// and, within batch <paramref name="generation"/> (<paramref name="to"/> ≥ 0), more events or its end.
+    /// </summary>
+    private void SpinThenSleep(long generation, int to, int spins)
     {
-        int to = Volatile.Read(ref _to);
-        for (int i = 0; i < 10; i++)
+        for (int i = 0; i < spins; i++)
         {
             Thread.SpinWait(20);
-            if (Volatile.Read(ref _to) != to || _sealed || Volatile.Read(ref _state) >> 32 != generation || _stopping) return;
+            if (Moved(generation, to)) return;
         }
         _wake.Reset();
         Interlocked.Exchange(ref _sleeping, 1);
-        if (Volatile.Read(ref _to) == to && !_sealed && Volatile.Read(ref _state) >> 32 == generation && !_stopping) _wake.Wait();
+        if (!Moved(generation, to)) _wake.Wait();
         Interlocked.Exchange(ref _sleeping, 0);
     }
 
-    /// <summary>Spins briefly for the next batch, then sleeps until the writer starts one.</summary>
-    private void Idle(long seen)
-    {
-        for (int i = 0; i < IdleChecks; i++)
-        {
-            Thread.SpinWait(20);
-            if (Volatile.Read(ref _state) >> 32 != seen || _stopping) return;
-        }
-        _wake.Reset();
-        Interlocked.Exchange(ref _sleeping, 1);
-        if (Volatile.Read(ref _state) >> 32 == seen && !_stopping) _wake.Wait();
-        Interlocked.Exchange(ref _sleeping, 0);
-    }
+    private bool Moved(long generation, int to) =>
+        _stopping || Volatile.Read(ref _state) >> 32 != generation || (to >= 0 && (_sealed || Volatile.Read(ref _to) != to));
 }
