@@ -11,12 +11,16 @@ namespace StructuredLog.Tests.Pipeline;
 /// <see cref="StreamSink"/> to a file, after the pipeline is warm. The bound is a fraction of a byte
 /// per event plus a fixed allowance for one-off runtime work (the flush's tasks, tiering, timers), so
 /// any per-event allocation fails it while noise does not; batches are kept small (50 events, so at
-/// least 4,000 of them in the window) so that a per-batch allocation of a few dozen bytes fails it too.
+/// least 4,000 of them in the window) so that a per-batch allocation of 64 bytes or more fails it too
+/// (checked: 104 B per sink batch fails, 40 B does not).
+/// The count is the whole process's, test host included, so up to three windows are measured and the
+/// first one within the bound passes: what the pipeline allocates per event or per batch is in all three.
 /// </summary>
 public sealed class SteadyStateAllocationTests
 {
     private const int Events = 200_000;
     private const double BytesPerEvent = 0.25;
+    private const int Windows = 3;
     private const long Slack = 192 * 1024;   // the flush (~1 KB) and up to two 64 KB chunks should the queue peak a little higher than in the warm-up
 
     /// <summary>A file whose writes can be held back, so the test can fill the sink's queue to its bound once.</summary>
@@ -66,16 +70,22 @@ public sealed class SteadyStateAllocationTests
                 await pipeline.FlushAsync();
             }
 
-            long before = GC.GetTotalAllocatedBytes(precise: true);
-            Log(log, Events);
-            await pipeline.FlushAsync();
-            long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-
+            // The counter is the whole process's: a one-off allocation by another thread of the test host (the
+            // runner reporting the previous test while this window runs, say) can land in a window. A per-event
+            // or per-batch allocation lands in every window, so the test passes on the first clean one of three.
             long bound = (long)(Events * BytesPerEvent) + Slack;
-            Assert.True(allocated <= bound,
-                $"{allocated:N0} B allocated for {Events:N0} events ({allocated / (double)Events:F3} B/event); bound {bound:N0} B");
+            var windows = new List<long>();
+            for (int w = 0; w < Windows && (windows.Count == 0 || windows[^1] > bound); w++)
+            {
+                long before = GC.GetTotalAllocatedBytes(precise: true);
+                Log(log, Events);
+                await pipeline.FlushAsync();
+                windows.Add(GC.GetTotalAllocatedBytes(precise: true) - before);
+            }
+            Assert.True(windows[^1] <= bound,
+                $"allocated for {Events:N0} events in each of {windows.Count} windows: {string.Join(", ", windows.Select(a => $"{a:N0} B ({a / (double)Events:F3} B/event)"))}; bound {bound:N0} B");
             // Every event is accounted for (a queue at its bound drops new events instead of growing).
-            Assert.Equal(3L * options.QueueLimit + 4L * Events, sink.EventsWritten + sink.EventsDropped);
+            Assert.Equal(3L * options.QueueLimit + (3L + windows.Count) * Events, sink.EventsWritten + sink.EventsDropped);
         }
         finally
         {
