@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using StructuredLog.Events;
 using StructuredLog.Pipeline;
@@ -12,10 +11,11 @@ namespace StructuredLog;
 /// <remarks>
 /// The parts go into a per-thread buffer rather than into the handler itself, and the handler holds
 /// only the reference to that buffer (one word): a disabled call then stores and tests a single null
-/// reference, with no wider stack copy. The buffer is taken out of its thread-static field for the
-/// duration of a call, so a hole that itself logs (nested call) finds it absent and uses a buffer of
-/// its own (a pooled array in a small new holder); if a hole throws, the buffer is simply not given
-/// back and the next call starts a new one.
+/// reference, with no wider stack copy. A call marks the thread's buffer in use while it captures, so
+/// the thread-static field is read once per call and never written on the common path. A call that
+/// finds the buffer in use (a hole that itself logs, or an earlier call whose hole threw and never
+/// released it) gives the thread a new buffer; the one in use stays with its call and is dropped when
+/// that call ends.
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public struct InterpolatedCapture
@@ -45,13 +45,9 @@ public struct InterpolatedCapture
     private static CaptureBuffer TakeBuffer(int parts)
     {
         var buffer = t_buffer;
-        if (buffer is not null)
-        {
-            t_buffer = null;
-            return buffer;
-        }
-        // First call on this thread, a nested call, or after a hole threw.
-        return new CaptureBuffer(ArrayPool<SlotArgument>.Shared.Rent(Math.Max(parts, ThreadBufferParts)));
+        if (buffer is null || buffer.InUse) t_buffer = buffer = new CaptureBuffer(new SlotArgument[Math.Max(parts, ThreadBufferParts)]);
+        buffer.InUse = true;
+        return buffer;
     }
 
     /// <summary>Records a literal segment (a compile-time constant, kept by reference). Always true (the compiler then goes on to the next part).</summary>
@@ -76,13 +72,18 @@ public struct InterpolatedCapture
         return true;
     }
 
-    /// <summary>Clears the captured references and gives the buffer back (to the thread, else its array to the pool).</summary>
+    /// <summary>Clears the captured values and marks the buffer free for the thread's next call.</summary>
     internal static void Release(CaptureBuffer buffer)
     {
-        buffer.Parts.AsSpan(0, buffer.Count).Clear();
+        // Only the values can hold on to the caller's objects: literals, names and formats are the call
+        // site's constants, and the next call overwrites every part it uses.
+        var parts = buffer.Parts.AsSpan(0, buffer.Count);
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!parts[i].IsLiteral) parts[i].Value = default;
+        }
         buffer.Count = 0;
-        if (t_buffer is null) t_buffer = buffer;
-        else ArrayPool<SlotArgument>.Shared.Return(buffer.Parts);
+        buffer.InUse = false;
     }
 
     /// <summary>A thread's capture storage: the parts and how many are used.</summary>
@@ -90,6 +91,7 @@ public struct InterpolatedCapture
     {
         public SlotArgument[] Parts = parts;
         public int Count;
+        public bool InUse; // taken by a call that has not released it (see the type's remarks)
 
         public ReadOnlySpan<SlotArgument> Captured => Parts.AsSpan(0, Count);
 
@@ -121,10 +123,8 @@ public struct InterpolatedCapture
 
         private SlotArgument[] Grow()
         {
-            var bigger = ArrayPool<SlotArgument>.Shared.Rent(Parts.Length * 2);
+            var bigger = new SlotArgument[Parts.Length * 2];
             Parts.AsSpan(0, Count).CopyTo(bigger);
-            Parts.AsSpan(0, Count).Clear();
-            ArrayPool<SlotArgument>.Shared.Return(Parts);
             Parts = bigger;
             return bigger;
         }

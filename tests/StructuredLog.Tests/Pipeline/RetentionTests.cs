@@ -18,7 +18,7 @@ public sealed class RetentionTests
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference[] LogPayloads(Logger log, Exception failure)
+    private static WeakReference[] LogPayloads(Logger log, Exception failure, bool interpolated)
     {
         var refs = new WeakReference[300];
         for (int i = 0; i < refs.Length; i++)
@@ -26,21 +26,24 @@ public sealed class RetentionTests
             var payload = new Payload(i);
             refs[i] = new WeakReference(payload);
             if (i % 50 == 0) log.Error(failure, "Failed {Id} with {Payload}", i, payload);
+            else if (interpolated) log.Info($"Logged {i} with {payload}"); // also through the thread's capture buffer
             else log.Info("Logged {Id} with {Payload}", i, payload);
         }
         return refs;
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public async Task Logged_arguments_are_not_kept_alive_once_the_writer_is_idle(bool parallel)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    [InlineData(false, true)]
+    public async Task Logged_arguments_are_not_kept_alive_once_the_writer_is_idle(bool parallel, bool interpolated)
     {
         var file = new StreamSink(new MemoryStream(), JsonFormatter.Default);
         await using var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).ParallelFormatting(parallel)
             .WriteTo(file).FlushOnProcessExit(false).Build();
         var log = pipeline.GetLogger("Retention");
-        var refs = LogPayloads(log, new InvalidOperationException("failed"));
+        var refs = LogPayloads(log, new InvalidOperationException("failed"), interpolated);
         await pipeline.FlushAsync();
         // Poll, bounded: the writer may still be finishing the batch the flush waited for.
         bool released = SpinWait.SpinUntil(() =>
