@@ -16,6 +16,8 @@ internal sealed class TemplateResolver
     private readonly Dictionary<string, MessageTemplate> _byReference = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
     private readonly Dictionary<int, List<(string?[] Signature, MessageTemplate Template)>> _interpolated = new();
     private int _interpolatedCount;
+    private string?[]? _lastSignature;
+    private MessageTemplate? _lastTemplate;
 
     public MessageTemplate Resolve(string text)
     {
@@ -27,16 +29,25 @@ internal sealed class TemplateResolver
 
     public MessageTemplate ResolveInterpolated(ReadOnlySpan<SlotArgument> parts)
     {
+        // The same call site again (a loop, a request handler): reference compares only.
+        if (_lastSignature is { } last && Matches(last, parts)) return _lastTemplate!;
+        // Keyed by the count and the first and last parts' references (two runtime calls, not one per name
+        // and format); call sites that share those but differ in between are told apart by Matches.
         int hash = parts.Length;
-        foreach (ref readonly var p in parts)
+        if (parts.Length > 0)
         {
-            hash = hash * 31 + (p.Name is null ? 0 : RuntimeHelpers.GetHashCode(p.Name));
-            hash = hash * 31 + (p.Format is null ? 0 : RuntimeHelpers.GetHashCode(p.Format));
+            hash = hash * 31 + (parts[0].Name is { } first ? RuntimeHelpers.GetHashCode(first) : 0);
+            hash = hash * 31 + (parts[^1].Name is { } end ? RuntimeHelpers.GetHashCode(end) : 0);
         }
         if (_interpolated.TryGetValue(hash, out var candidates))
         {
             foreach (var (signature, template) in candidates)
-                if (Matches(signature, parts)) return template;
+            {
+                if (!Matches(signature, parts)) continue;
+                _lastSignature = signature;
+                _lastTemplate = template;
+                return template;
+            }
         }
         var built = Build(parts);
         if (_interpolatedCount < MaxEntries)
@@ -50,6 +61,8 @@ internal sealed class TemplateResolver
             if (candidates is null) _interpolated[hash] = candidates = new();
             candidates.Add((signatureCopy, built));
             _interpolatedCount++;
+            _lastSignature = signatureCopy;
+            _lastTemplate = built;
         }
         return built;
     }

@@ -227,6 +227,29 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Interpolated_call_sites_that_share_their_first_and_last_parts_keep_their_own_templates()
+    {
+        // The writer keys its cache of interpolated shapes on the first and last parts and remembers the
+        // last shape it saw: alternating call sites that differ only in between must not borrow each other's.
+        int a = 1, b = 2;
+        for (int i = 0; i < 3; i++)
+        {
+            _log.Info($"start {a} left {b} end");
+            _log.Info($"start {a} right {b} end");
+            _log.Info($"start {a} left {b} end"); // a third site with the first one's literals: the same shape
+        }
+        await _pipeline.FlushAsync();
+        var events = _sink.Events.ToArray();
+        Assert.Equal(9, events.Length);
+        for (int i = 0; i < 9; i++)
+        {
+            bool right = i % 3 == 1;
+            Assert.Equal(right ? "start 1 right 2 end" : "start 1 left 2 end", events[i].Message);
+            Assert.Equal(right ? "start {a} right {b} end" : "start {a} left {b} end", events[i].Template);
+        }
+    }
+
+    [Fact]
     public async Task A_hole_that_logs_or_throws_leaves_the_capture_buffer_usable()
     {
         int Inner(int x)
