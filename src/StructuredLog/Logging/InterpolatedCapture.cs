@@ -14,8 +14,8 @@ namespace StructuredLog;
 /// reference, with no wider stack copy. A call marks the thread's buffer in use while it captures, so
 /// the thread-static field is read once per call and never written on the common path. A call that
 /// finds the buffer in use (a hole that itself logs, or an earlier call whose hole threw and never
-/// released it) gives the thread a new buffer; the one in use stays with its call and is dropped when
-/// that call ends.
+/// released it) takes the thread's second buffer; only when both are in use does the thread start over
+/// with a new pair (the old ones stay with their calls and are dropped when those end).
 /// </remarks>
 [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
 public struct InterpolatedCapture
@@ -45,10 +45,23 @@ public struct InterpolatedCapture
     private static CaptureBuffer TakeBuffer(int parts)
     {
         var buffer = t_buffer;
-        if (buffer is null || buffer.InUse) t_buffer = buffer = new CaptureBuffer(new SlotArgument[Math.Max(parts, ThreadBufferParts)]);
+        if (buffer is null)
+        {
+            t_buffer = buffer = NewBuffer(parts);
+        }
+        else if (buffer.InUse)
+        {
+            // A hole that logs (a nested call) uses the thread's second buffer. When that one is in use
+            // too (deeper nesting, or calls whose hole threw), the thread starts over with a new pair.
+            var spare = buffer.Spare ??= NewBuffer(parts);
+            if (spare.InUse) t_buffer = buffer = NewBuffer(parts);
+            else buffer = spare;
+        }
         buffer.InUse = true;
         return buffer;
     }
+
+    private static CaptureBuffer NewBuffer(int parts) => new(new SlotArgument[Math.Max(parts, ThreadBufferParts)]);
 
     /// <summary>Records a literal segment (a compile-time constant, kept by reference). Always true (the compiler then goes on to the next part).</summary>
     /// <remarks>
@@ -92,6 +105,7 @@ public struct InterpolatedCapture
         public SlotArgument[] Parts = parts;
         public int Count;
         public bool InUse; // taken by a call that has not released it (see the type's remarks)
+        public CaptureBuffer? Spare; // the thread's second buffer, for a call made while this one is in use
 
         public ReadOnlySpan<SlotArgument> Captured => Parts.AsSpan(0, Count);
 

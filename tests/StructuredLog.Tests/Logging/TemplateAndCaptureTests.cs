@@ -269,6 +269,35 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_hole_that_logs_allocates_nothing_per_call_once_warm()
+    {
+        // The nested call takes the thread's second capture buffer: no new buffer per call.
+        int Inner(int x)
+        {
+            _log.Info($"inner {x}");
+            return x;
+        }
+        void Burst(int n)
+        {
+            for (int i = 0; i < n; i++) _log.Info($"outer {Inner(i)} after");
+        }
+        // Warm up past tiering and on-stack replacement of the loop (their one-off allocations, ~3.5 KB here).
+        for (int i = 0; i < 3; i++)
+        {
+            Burst(2000);
+            await _pipeline.FlushAsync();
+        }
+        // 4,000 events: within the ring (8,192), so the calls never wait for the writer.
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Burst(2000);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        await _pipeline.FlushAsync();
+        // A new buffer per call would be ~1.5 KB per call; the bound is 0.5 B per call.
+        Assert.True(allocated < 1000, $"{allocated:N0} B allocated on the calling thread for 2,000 calls with a nested call in a hole");
+        Assert.Equal(2 * 8000, _sink.Events.Count);
+    }
+
+    [Fact]
     public async Task Named_arguments_in_template_order_format_like_positional_ones_and_others_bind_by_name()
     {
         const string Template = "Order {OrderId} took {Elapsed:F1} ms for {Customer} ({OrderId})";
