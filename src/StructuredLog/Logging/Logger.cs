@@ -161,6 +161,22 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteInterpolatedCore(LogLevel level, Exception? exception, InterpolatedCapture.CaptureBuffer capture)
     {
+        if (capture.Expected is { } shape)
+        {
+            if (capture.MatchedShape)
+            {
+                WriteShaped(level, exception, capture, shape);
+                return;
+            }
+            capture.Diverge(); // the call ended before its shape did
+        }
+        // The first call of a site (or one whose key's shape keeps missing) teaches the thread its shape
+        // and is then written like the calls that match it.
+        if (capture.Learn() is { } learned)
+        {
+            WriteShaped(level, exception, capture, learned);
+            return;
+        }
         int n = capture.Count;
         ref EventSlot s = ref Begin(level, exception, null, n, out long pos);
         if (Unsafe.IsNullRef(ref s))
@@ -181,5 +197,23 @@ public sealed partial class Logger
         }
         InterpolatedCapture.Release(capture);
         Publish(ref s, pos);
+    }
+
+    /// <summary>
+    /// An interpolated call that matched its call site's shape: the shape's parts (constants) travel by
+    /// reference in <see cref="EventSlot.Overflow"/>, and the values go inline, as a template call's do.
+    /// </summary>
+    private void WriteShaped(LogLevel level, Exception? exception, InterpolatedCapture.CaptureBuffer capture, InterpolatedCapture.CaptureShape shape)
+    {
+        shape.Misses = 0;
+        ref EventSlot s = ref Begin(level, exception, null, shape.Parts.Length, out long pos);
+        if (!Unsafe.IsNullRef(ref s))
+        {
+            s.Flags = SlotFlags.Interpolated | SlotFlags.Shaped;
+            s.Overflow = shape.Parts;
+            capture.Values.AsSpan(0, capture.Holes).CopyTo(s.Values);
+        }
+        InterpolatedCapture.Release(capture);
+        if (!Unsafe.IsNullRef(ref s)) Publish(ref s, pos);
     }
 }

@@ -12,6 +12,12 @@ internal enum SlotFlags : byte
     Interpolated = 1,
     /// <summary>Arguments carry explicit names that bind template holes by name (MEL state, scopes).</summary>
     NamedArguments = 2,
+    /// <summary>
+    /// With <see cref="Interpolated"/>: an interpolated call that matched its call site's shape.
+    /// <see cref="EventSlot.Overflow"/> is the shape's parts (literals, names and formats, shared and
+    /// never returned to a pool) and the hole values are inline in <see cref="EventSlot.Values"/>.
+    /// </summary>
+    Shaped = 4,
 }
 
 /// <summary>

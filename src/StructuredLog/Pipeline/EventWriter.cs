@@ -369,12 +369,14 @@ internal sealed class EventWriter
             r.BindByName = false;
             bool[]? mask = null;
             bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
+            // A call that matched its call site's shape: args are the shape's parts, the values are inline.
+            bool shaped = (s.Flags & SlotFlags.Shaped) != 0;
             int hole = 0;
             foreach (ref readonly var a in args)
             {
                 if (a.IsLiteral) continue;
                 var token = template.HoleByIndex(hole);
-                var p = new LogProperty(token.PropertyName!, a.Value, token.Format, token.Destructure);
+                var p = new LogProperty(token.PropertyName!, shaped ? s.Values[hole] : a.Value, token.Format, token.Destructure);
                 r.AddProperty(redact && (hole >= mask!.Length || mask[hole]) ? redactor!.Apply(p) : p);
                 hole++;
             }
@@ -429,7 +431,7 @@ internal sealed class EventWriter
             if (named && inOrder && count >= names.Length) r.BindByName = false;
         }
         r.ArgumentCount = r.PropertyCount;
-        if (overflow is not null)
+        if (overflow is not null && (s.Flags & SlotFlags.Shaped) == 0)
         {
             overflow.AsSpan(0, count).Clear();
             ArrayPool<SlotArgument>.Shared.Return(overflow);

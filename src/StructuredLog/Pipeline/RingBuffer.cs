@@ -89,6 +89,9 @@ internal sealed class RingBuffer
         return parts.AsSpan((int)(position & _mask) * PartsPerCell, PartsPerCell);
     }
 
+    /// <summary>True once a call has needed the parts array (for tests: it is the ring's largest allocation).</summary>
+    internal bool PartsAllocated => Volatile.Read(ref _parts) is not null;
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private SlotArgument[] AllocateParts()
     {
@@ -126,7 +129,12 @@ internal sealed class RingBuffer
         cell.TraceFlags = default;
         cell.EventId = 0;
         cell.EventName = null;
-        if (cell.Overflow is null)
+        if ((cell.Flags & SlotFlags.Shaped) != 0)
+        {
+            int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments); // parts, at least as many as the values
+            for (int i = 0; i < n; i++) cell.Values[i] = default;
+        }
+        else if (cell.Overflow is null)
         {
             if (cell.Flags == SlotFlags.None)
             {
@@ -138,7 +146,7 @@ internal sealed class RingBuffer
                 Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)].Clear();
             }
         }
-        cell.Overflow = null; // the writer has returned it to the pool (Materialize)
+        cell.Overflow = null; // the writer has returned it to the pool (Materialize), or it is a shape's
         cell.Flags = default;
         Volatile.Write(ref cell.Sequence, position + _cells.Length);
         Volatile.Write(ref _dequeue.Value, position + 1);

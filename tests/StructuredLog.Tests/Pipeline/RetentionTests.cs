@@ -32,6 +32,69 @@ public sealed class RetentionTests
         return refs;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference LogWithAThrowingHole(Logger log)
+    {
+        var payload = new Payload(-1);
+        static int Boom() => throw new InvalidOperationException("hole failed");
+        try
+        {
+            log.Info($"captured {payload} then {Boom()}");
+        }
+        catch (InvalidOperationException)
+        {
+            // the application's own exception, as without logging; the call's capture is abandoned
+        }
+        return new WeakReference(payload);
+    }
+
+    [Fact]
+    public async Task A_call_whose_hole_threw_does_not_keep_what_it_captured_alive()
+    {
+        await using var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).WriteTo(new StreamSink(new MemoryStream(), JsonFormatter.Default))
+            .FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Retention");
+        WeakReference? payload = null;
+        Exception? failure = null;
+        using var logged = new ManualResetEventSlim();
+        using var checkedDone = new ManualResetEventSlim();
+        // On a thread of its own that stays alive while the payload is checked: capture buffers are per
+        // thread, and a thread's buffers go with it when it ends.
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                payload = LogWithAThrowingHole(log);
+                for (int i = 0; i < 100; i++) log.Info($"later {i}");
+            }
+            catch (Exception ex)
+            {
+                failure = ex;
+            }
+            logged.Set();
+            checkedDone.Wait(TimeSpan.FromSeconds(60));
+        });
+        thread.Start();
+        try
+        {
+            Assert.True(logged.Wait(TimeSpan.FromSeconds(60)), "the logging thread did not finish");
+            Assert.Null(failure);
+            await pipeline.FlushAsync();
+            bool released = SpinWait.SpinUntil(() =>
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                return !payload!.IsAlive;
+            }, TimeSpan.FromSeconds(20));
+            Assert.True(released, "the value captured before the hole threw is still reachable");
+        }
+        finally
+        {
+            checkedDone.Set();
+            thread.Join(TimeSpan.FromSeconds(60));
+        }
+    }
+
     [Theory]
     [InlineData(true, false)]
     [InlineData(false, false)]
