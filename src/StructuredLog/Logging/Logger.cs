@@ -207,13 +207,15 @@ public sealed partial class Logger
     {
         shape.Misses = 0;
         ref EventSlot s = ref Begin(level, exception, null, shape.Parts.Length, out long pos);
-        if (!Unsafe.IsNullRef(ref s))
+        if (Unsafe.IsNullRef(ref s))
         {
-            s.Flags = SlotFlags.Interpolated | SlotFlags.Shaped;
-            s.Overflow = shape.Parts;
-            capture.Values.AsSpan(0, capture.Holes).CopyTo(s.Values);
+            InterpolatedCapture.Release(capture);
+            return;
         }
+        s.Flags = SlotFlags.Interpolated | SlotFlags.Shaped;
+        s.Overflow = shape.Parts;
+        capture.Values.AsSpan(0, capture.Holes).CopyTo(s.Values);
         InterpolatedCapture.Release(capture);
-        if (!Unsafe.IsNullRef(ref s)) Publish(ref s, pos);
+        Publish(ref s, pos);
     }
 }

@@ -361,6 +361,9 @@ internal sealed class EventWriter
         Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count)
             : s.Flags != SlotFlags.None ? _ring.Parts(position)[..count] : default;
         var redactor = _pipeline.Redactor;
+        // An interpolated call that matched its call site's shape: the overflow array is the shape's parts
+        // (shared, never returned to the pool) and the values are inline.
+        bool shaped = (s.Flags & SlotFlags.Shaped) != 0;
 
         if ((s.Flags & SlotFlags.Interpolated) != 0)
         {
@@ -369,8 +372,6 @@ internal sealed class EventWriter
             r.BindByName = false;
             bool[]? mask = null;
             bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
-            // A call that matched its call site's shape: args are the shape's parts, the values are inline.
-            bool shaped = (s.Flags & SlotFlags.Shaped) != 0;
             int hole = 0;
             foreach (ref readonly var a in args)
             {
@@ -431,7 +432,7 @@ internal sealed class EventWriter
             if (named && inOrder && count >= names.Length) r.BindByName = false;
         }
         r.ArgumentCount = r.PropertyCount;
-        if (overflow is not null && (s.Flags & SlotFlags.Shaped) == 0)
+        if (overflow is not null && !shaped)
         {
             overflow.AsSpan(0, count).Clear();
             ArrayPool<SlotArgument>.Shared.Return(overflow);
