@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace StructuredLog.Formatting;
 
@@ -15,10 +17,15 @@ namespace StructuredLog.Formatting;
 /// decimals of at most 15 significant digits map to distinct doubles (DBL_DIG), so no other candidate
 /// of that length exists, and a shorter one would have been found at a smaller k. Anything else (more
 /// digits, tiny or huge magnitudes, zero, NaN, infinities) returns false and the caller uses the BCL.
+/// The digits are written right to left, two at a time, straight into the destination.
 /// </remarks>
 internal static class ShortDouble
 {
     private static readonly double[] s_pow10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
+    /// <summary>"00" to "99".</summary>
+    private static ReadOnlySpan<byte> DigitPairs =>
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>Writes <paramref name="value"/> as ASCII digits, or returns false (nothing written) when the value is not on the fast path.</summary>
     public static bool TryFormat(double value, Span<byte> destination, out int written)
@@ -43,25 +50,65 @@ internal static class ShortDouble
     public static bool TryFormatAny(double value, Span<byte> destination, out int written) =>
         TryFormat(value, destination, out written) || value.TryFormat(destination, out written, default, CultureInfo.InvariantCulture);
 
+    /// <summary>m / 10^k in plain notation ("ddd", "ddd.dd" or "0.00ddd"), right to left, two digits at a time.</summary>
     private static int Write(bool negative, ulong m, int k, Span<byte> d)
     {
-        int pos = 0;
-        if (negative) d[pos++] = (byte)'-';
-        m.TryFormat(d[pos..], out int n, default, CultureInfo.InvariantCulture);
-        if (k == 0) return pos + n;
-        if (n <= k)
+        int digits = CountDigits(m);
+        int length = (negative ? 1 : 0) + (k == 0 ? digits : digits > k ? digits + 1 : k + 2);
+        _ = d[length - 1]; // 24 bytes were checked: at most 1 + 16 + 1
+        ref byte start = ref MemoryMarshal.GetReference(d);
+        ref byte pairs = ref MemoryMarshal.GetReference(DigitPairs);
+        int pos = length;
+        if (k > 0)
         {
-            // 0.000ddd: move the digits right past "0." and the leading zeros.
-            int shift = k - n + 2;
-            d.Slice(pos, n).CopyTo(d[(pos + shift)..]);
-            d[pos] = (byte)'0';
-            d[pos + 1] = (byte)'.';
-            d.Slice(pos + 2, k - n).Fill((byte)'0');
-            return pos + k + 2;
+            int left = k;
+            for (; left >= 2; left -= 2)
+            {
+                ulong q = m / 100;
+                int r = (int)(m - q * 100) * 2;
+                m = q;
+                pos -= 2;
+                Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, pos), Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, r)));
+            }
+            if (left == 1)
+            {
+                ulong q = m / 10;
+                Unsafe.Add(ref start, --pos) = (byte)('0' + (int)(m - q * 10));
+                m = q;
+            }
+            Unsafe.Add(ref start, --pos) = (byte)'.';
+            if (m == 0) Unsafe.Add(ref start, --pos) = (byte)'0';
         }
-        // ddd.dd: move the last k digits right by one for the point.
-        d.Slice(pos + n - k, k).CopyTo(d[(pos + n - k + 1)..]);
-        d[pos + n - k] = (byte)'.';
-        return pos + n + 1;
+        for (; m >= 100; pos -= 2)
+        {
+            ulong q = m / 100;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, pos - 2), Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, (int)(m - q * 100) * 2)));
+            m = q;
+        }
+        if (m >= 10)
+        {
+            pos -= 2;
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref start, pos), Unsafe.ReadUnaligned<ushort>(ref Unsafe.Add(ref pairs, (int)m * 2)));
+        }
+        else if (m > 0)
+        {
+            Unsafe.Add(ref start, --pos) = (byte)('0' + (int)m);
+        }
+        if (negative) Unsafe.Add(ref start, --pos) = (byte)'-';
+        return length;
+    }
+
+    private static ReadOnlySpan<ulong> PowersOf10 =>
+    [
+        1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000, 10_000_000_000,
+        100_000_000_000, 1_000_000_000_000, 10_000_000_000_000, 100_000_000_000_000, 1_000_000_000_000_000,
+        10_000_000_000_000_000,
+    ];
+
+    /// <summary>Decimal digits of 1 ≤ m &lt; 1e16: floor(log10(2)·bits) from the bit length, then one comparison.</summary>
+    private static int CountDigits(ulong m)
+    {
+        int guess = (BitOperations.Log2(m) + 1) * 1233 >> 12;
+        return guess + (m >= PowersOf10[guess] ? 1 : 0);
     }
 }
