@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -180,8 +181,14 @@ public sealed class JsonFormatter : ILogFormatter
             else if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
             else WriteValue(ref w, p.Value, maxChars);
         }
-        // Scope properties, innermost first; a name already written is not repeated.
-        if (e.Scope is null) return;
+        if (e.Scope is not null) WriteScopeProperties(ref w, e, state, maxChars);
+    }
+
+    /// <summary>Scope properties, innermost first; a name already written is not repeated.</summary>
+    /// <remarks>A method of its own: its enumerator holds references, and the stack frame that zeroes them is paid only by events with a scope.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void WriteScopeProperties(ref JsonLineWriter w, in LogEvent e, LineState state, int maxChars)
+    {
         foreach (var p in e.ScopeProperties)
         {
             w.Raw(state.Name(p.Name));
