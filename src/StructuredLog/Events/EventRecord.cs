@@ -66,9 +66,13 @@ internal sealed class EventRecord
         return c;
     }
 
+    /// <summary>
+    /// Drops what the event referenced from the application (exception, scope, event name, property
+    /// values) so that a pooled record keeps none of it alive. The category, template and arena stay:
+    /// they belong to the pipeline, and the next event usually has the same ones, which then need no store.
+    /// </summary>
     public void Clear()
     {
-        Template = null!;
         Exception = null;
         Scope = null;
         EventName = null;
@@ -77,7 +81,6 @@ internal sealed class EventRecord
         ArgumentCount = 0;
         for (int i = 0; i < RenderedCount; i++) Rendered[i] = default;
         RenderedCount = 0;
-        Arena = null;
         Placed = false;
     }
 }

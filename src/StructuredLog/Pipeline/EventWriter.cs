@@ -343,17 +343,20 @@ internal sealed class EventWriter
     {
         r.TimestampTicks = _clock.ToUtcTicks(s.Timestamp);
         r.Level = s.Level;
-        r.Category = s.Logger!.Category;
-        r.Exception = s.Exception;
-        r.Scope = s.Scope;
-        r.TraceId = s.TraceId;
-        r.SpanId = s.SpanId;
+        // A reference stored into the record costs a GC write barrier (a call), even a null one: references
+        // that usually equal what the record holds already (the category, no exception, no scope, no trace,
+        // the writer's arena) are compared first and stored only when they differ.
+        SetIfChanged(ref r.Category, s.Logger!.Category);
+        SetIfChanged(ref r.Exception, s.Exception);
+        SetIfChanged(ref r.Scope, s.Scope);
+        if (r.TraceId != s.TraceId) r.TraceId = s.TraceId;
+        if (r.SpanId != s.SpanId) r.SpanId = s.SpanId;
         r.TraceFlags = s.TraceFlags;
         r.ThreadId = s.ThreadId;
         r.EventId = s.EventId;
-        r.EventName = s.EventName;
+        SetIfChanged(ref r.EventName, s.EventName);
         r.MaxValueChars = _maxValueChars;
-        r.Arena = _arena;
+        SetIfChanged(ref r.Arena, _arena);
         int count = s.ArgumentCount;
         var overflow = s.Overflow;
         // Interpolated parts and named arguments are in the ring's parts array (or the overflow array);
@@ -368,7 +371,7 @@ internal sealed class EventWriter
         if ((s.Flags & SlotFlags.Interpolated) != 0)
         {
             var template = _templates.ResolveInterpolated(args);
-            r.Template = template;
+            SetIfChanged(ref r.Template, template);
             r.BindByName = false;
             bool[]? mask = null;
             bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
@@ -385,7 +388,7 @@ internal sealed class EventWriter
         else
         {
             var template = _templates.Resolve(s.Template ?? "");
-            r.Template = template;
+            SetIfChanged(ref r.Template, template);
             bool named = (s.Flags & SlotFlags.NamedArguments) != 0;
             r.BindByName = named;
             // Which names are sensitive is known per template (mask, cached on the template): positional
@@ -437,6 +440,12 @@ internal sealed class EventWriter
             overflow.AsSpan(0, count).Clear();
             ArrayPool<SlotArgument>.Shared.Return(overflow);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SetIfChanged<T>(ref T field, T value) where T : class?
+    {
+        if (!ReferenceEquals(field, value)) field = value;
     }
 
     /// <summary>The hole of <paramref name="names"/> called <paramref name="name"/> (tried first at <paramref name="expected"/>, where it usually is), or -1.</summary>
