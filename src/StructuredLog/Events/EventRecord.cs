@@ -26,7 +26,7 @@ internal sealed class EventRecord
     public bool BindByName;
     /// <summary>Number of leading <see cref="Properties"/> that are template arguments (the rest are enrichment).</summary>
     public int ArgumentCount;
-    public LogProperty[] Properties = new LogProperty[16];
+    public LogProperty[] Properties = new LogProperty[8]; // grows (once per record) for events with more
     public int PropertyCount;
     public int MaxValueChars = int.MaxValue;
     /// <summary>A synthetic record already placed in the batch (rate-limit summary).</summary>
