@@ -79,8 +79,8 @@ internal sealed class EventWriter
         _pipeline = pipeline;
         _ring = pipeline.Ring;
         _batchSize = Math.Min(b.WriterBatchSizeValue, _ring.Capacity);
+        // Records are created as batches first reach each size: a quiet application never pays for 4,096.
         _records = new EventRecord[_batchSize];
-        for (int i = 0; i < _records.Length; i++) _records[i] = new EventRecord();
         // Room for a rate-limit summary before each event, plus the periodic reports.
         _accepted = new LogEvent[2 * _batchSize + 64];
         _perSink = new LogEvent[2 * _batchSize + 64];
@@ -316,7 +316,7 @@ internal sealed class EventWriter
         int accepted = 0;
         while (n < _batchSize && _ring.TryPeek(out long pos))
         {
-            var record = _records[n];
+            var record = _records[n] ??= new EventRecord();
             Materialize(ref _ring.Cell(pos), pos, record);
             _ring.Release(pos);
             n++;
