@@ -142,6 +142,24 @@ internal ref struct JsonLineWriter
     /// </summary>
     public void Escaped(scoped ReadOnlySpan<char> text, int maxChars = int.MaxValue)
     {
+        // Short printable ASCII without quotes or backslashes (names, ids, most values) is its own UTF-8 and
+        // its own JSON: copied char by char, without the transcoder and the encoder's search.
+        if (text.Length <= 64 && text.Length <= maxChars)
+        {
+            var dst = Reserve(text.Length);
+            int i = 0;
+            for (; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (c - 0x20u > 0x7Eu - 0x20u || c == '"' || c == '\\') break;
+                dst[i] = (byte)c;
+            }
+            if (i == text.Length)
+            {
+                _pos += i;
+                return;
+            }
+        }
         text = LogValue.CutAt(text, maxChars, out int cut);
         Span<byte> utf8 = stackalloc byte[768];
         while (!text.IsEmpty)

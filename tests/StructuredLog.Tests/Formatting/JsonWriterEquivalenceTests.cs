@@ -101,6 +101,26 @@ public sealed class JsonWriterEquivalenceTests
         }).QuickCheckThrowOnFailure();
     }
 
+    /// <summary>Short printable ASCII takes a copy-only path: every ASCII character, at the lengths around its limit and under truncation.</summary>
+    [Fact]
+    public void Every_ascii_character_in_short_strings_is_escaped_identically()
+    {
+        for (int c = 0; c < 128; c++)
+        {
+            foreach (int length in new[] { 1, 10, 63, 64, 65 })
+            {
+                string text = new string('a', length - 1) + (char)c;
+                string front = (char)c + new string('b', length - 1);
+                var r = Record("Text {T} and {U}", 638_000_000_000_000_000,
+                    new LogProperty("T", LogValue.From(text)), new LogProperty("U", LogValue.From(front)));
+                r.Category = text;
+                AssertSame(r);
+                r.MaxValueChars = length - 1;
+                AssertSame(r);
+            }
+        }
+    }
+
     [Fact]
     public void Every_value_kind_is_written_identically()
     {
