@@ -453,15 +453,20 @@ public sealed class JsonFormatter : ILogFormatter
             int fraction = (int)(ticks - second);
             if (fraction != 0)
             {
-                span[pos++] = (byte)'.';
-                int digits = 7;
-                while (fraction % 10 == 0) { fraction /= 10; digits--; }
-                for (int i = digits - 1; i >= 0; i--)
-                {
-                    span[pos + i] = (byte)('0' + fraction % 10);
-                    fraction /= 10;
-                }
-                pos += digits;
+                // All seven digits, two at a time (three independent divisions by constants), then the
+                // trailing zeros dropped by moving the end back.
+                span[pos] = (byte)'.';
+                var pairs = ShortDouble.DigitPairs;
+                int hi = fraction / 100_000, rest = fraction - hi * 100_000;
+                int mid = rest / 1_000;
+                rest -= mid * 1_000;
+                int lo = rest / 10;
+                pairs.Slice(hi * 2, 2).CopyTo(span.Slice(pos + 1));
+                pairs.Slice(mid * 2, 2).CopyTo(span.Slice(pos + 3));
+                pairs.Slice(lo * 2, 2).CopyTo(span.Slice(pos + 5));
+                span[pos + 7] = (byte)('0' + rest - lo * 10);
+                pos += 8;
+                while (span[pos - 1] == (byte)'0') pos--;
             }
             span[pos++] = (byte)'Z';
             span[pos++] = (byte)'"';

@@ -24,7 +24,7 @@ internal static class ShortDouble
     private static readonly double[] s_pow10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
     /// <summary>"00" to "99".</summary>
-    private static ReadOnlySpan<byte> DigitPairs =>
+    internal static ReadOnlySpan<byte> DigitPairs =>
         "00010203040506070809101112131415161718192021222324252627282930313233343536373839404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899"u8;
 
     /// <summary>Writes <paramref name="value"/> as ASCII digits, or returns false (nothing written) when the value is not on the fast path.</summary>
