@@ -22,6 +22,8 @@ public sealed class JsonFormatter : ILogFormatter
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
     private static readonly byte[][] s_compactLevels = Array.ConvertAll(Enum.GetValues<LogLevel>(),
         level => System.Text.Encoding.UTF8.GetBytes(",\"@l\":\"" + LevelNames.Name(level) + "\""));
+    // The level field and the opening of the rendered message, in one copy.
+    private static readonly byte[][] s_compactLevelsThenMessage = Array.ConvertAll(s_compactLevels, level => (byte[])[.. level, .. ",\"@m\":\""u8]);
     // Rendered-message pieces have their own buffer: destructuring a hole writes strings through t_scratch.
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_render;
     [ThreadStatic] private static LineState? t_state;
@@ -67,14 +69,19 @@ public sealed class JsonFormatter : ILogFormatter
         var forms = JsonTemplateForms.For(e.Template);
         w.Raw("{\"@t\":"u8);
         state.WriteTimestamp(ref w, e.Record.TimestampTicks);
-        w.Raw(s_compactLevels[Math.Min((int)e.Level, s_compactLevels.Length - 1)]);
+        int level = Math.Min((int)e.Level, s_compactLevels.Length - 1);
         if (IncludeRenderedMessage)
         {
-            w.Raw(",\"@m\":\""u8);
+            w.Raw(s_compactLevelsThenMessage[level]);
             WriteRendered(ref w, e, forms, state);
-            w.Byte((byte)'"');
+            if (IncludeTemplate) w.Raw(forms.MessageEndAndCompactTemplateField);
+            else w.Byte((byte)'"');
         }
-        if (IncludeTemplate) w.Raw(forms.CompactTemplateField);
+        else
+        {
+            w.Raw(s_compactLevels[level]);
+            if (IncludeTemplate) w.Raw(forms.CompactTemplateField);
+        }
         if (e.Exception is { } ex)
         {
             w.Raw(",\"@x\":"u8);
@@ -87,8 +94,7 @@ public sealed class JsonFormatter : ILogFormatter
             w.Raw(",\"@sp\":"u8);
             WriteHex(ref w, e.SpanId);
         }
-        w.Raw(",\"@c\":"u8);
-        w.Raw(state.Category(e.Category));
+        w.Raw(state.CompactCategory(e.Category));
         if (e.EventId != 0)
         {
             w.Raw(",\"@i\":"u8);
@@ -412,6 +418,28 @@ public sealed class JsonFormatter : ILogFormatter
                 if (_names.Count >= MaxNames) _names.Clear();
                 _names[name] = bytes;
             }
+            return bytes;
+        }
+
+        private readonly Dictionary<string, byte[]> _compactCategories = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
+        private string? _lastCompactCategory;
+        private byte[] _lastCompactCategoryJson = [];
+
+        /// <summary><c>,"@c":"category"</c>, escaped, for the compact naming; cached by reference like <see cref="Category"/>.</summary>
+        public byte[] CompactCategory(string category)
+        {
+            if (ReferenceEquals(category, _lastCompactCategory)) return _lastCompactCategoryJson;
+            if (!_compactCategories.TryGetValue(category, out var bytes))
+            {
+                bytes = [.. ",\"@c\":"u8, .. Category(category)];
+                if (category.Length <= 1024)
+                {
+                    if (_compactCategories.Count >= MaxNames) _compactCategories.Clear();
+                    _compactCategories[category] = bytes;
+                }
+            }
+            _lastCompactCategory = category;
+            _lastCompactCategoryJson = bytes;
             return bytes;
         }
 

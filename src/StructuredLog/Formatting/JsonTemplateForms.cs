@@ -25,7 +25,11 @@ internal sealed class JsonTemplateForms
         Names = new byte[names.Count][];
         for (int i = 0; i < names.Count; i++) Names[i] = PropertyName(names[i]);
         CompactTemplateField = [.. ",\"@mt\":\""u8, .. Text, (byte)'"'];
+        MessageEndAndCompactTemplateField = [(byte)'"', .. CompactTemplateField];
     }
+
+    /// <summary><c>","@mt":"text"</c>: the rendered message's closing quote and the template field in one copy.</summary>
+    public readonly byte[] MessageEndAndCompactTemplateField;
 
     /// <summary><c>,"@mt":"text"</c>: the compact template field in one copy.</summary>
     public readonly byte[] CompactTemplateField;
