@@ -13,4 +13,9 @@ public enum DropReason
     RateLimited,
     /// <summary>Removed by a filter.</summary>
     Filtered,
+    /// <summary>
+    /// Logged after the pipeline's writer thread failed (a bug in the library, reported through the
+    /// self-log): the call returns at once instead of waiting for room that will never come.
+    /// </summary>
+    WriterFailed,
 }

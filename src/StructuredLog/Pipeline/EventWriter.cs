@@ -59,6 +59,15 @@ internal sealed class EventWriter
     private readonly object _flushLock = new();
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _loopExited; // under _flushLock
+    private volatile bool _failForTest;
+
+    /// <summary>Tests only: makes the writer thread fail at its next housekeeping, as a bug in it would.</summary>
+    internal void FailForTest()
+    {
+        _failForTest = true;
+        _wake.Set();
+    }
     private readonly long[] _reportedDrops = new long[Enum.GetValues<DropReason>().Length];
     private long _lastDropReport;
     private long _lastHousekeeping;
@@ -119,6 +128,8 @@ internal sealed class EventWriter
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_flushLock)
         {
+            // A writer that has exited (stopped, or failed) completes no more requests: nothing left to wait for.
+            if (_loopExited) return Task.CompletedTask;
             _flushRequests.Enqueue((target, done));
             _pendingFlushes = _flushRequests.Count;
         }
@@ -158,6 +169,7 @@ internal sealed class EventWriter
             _formatWorker?.Stop();
             lock (_flushLock)
             {
+                _loopExited = true;
                 while (_flushRequests.TryDequeue(out var r)) r.Done.TrySetResult();
             }
             _exited.TrySetResult();
@@ -239,6 +251,7 @@ internal sealed class EventWriter
 
     private void Housekeeping(bool final)
     {
+        if (_failForTest) throw new InvalidOperationException("writer failure injected by a test");
         long now = Environment.TickCount64;
         _lastHousekeeping = now;
         bool flushDue = HasFlushRequests();

@@ -81,7 +81,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     public long GetDroppedCount(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
 
     /// <summary>Events lost (queue full or logged after shutdown); sampling, rate limiting and filters are not losses.</summary>
-    public long EventsLost => GetDroppedCount(DropReason.QueueFull) + GetDroppedCount(DropReason.Shutdown);
+    public long EventsLost => GetDroppedCount(DropReason.QueueFull) + GetDroppedCount(DropReason.Shutdown) + GetDroppedCount(DropReason.WriterFailed);
 
     /// <summary>Per-sink delivery counters: events handed to the sink and batches on which it threw.</summary>
     public IReadOnlyList<SinkStatus> SinkStatuses => Array.ConvertAll(Sinks, s =>
@@ -247,9 +247,11 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             if (Volatile.Read(ref _writerIdle) != 0) WakeWriter();
             spin.SpinOnce(sleep1Threshold: 30);
             if (Ring.TryClaim(out position)) return true;
-            if (_closed && _writer.Stopped)
+            if (_writer.Stopped)
             {
-                CountDrop(DropReason.Shutdown);
+                // Closed: the writer stopped as asked. Not closed: it failed, and nothing will free a slot;
+                // waiting would hang the application.
+                CountDrop(_closed ? DropReason.Shutdown : DropReason.WriterFailed);
                 return false;
             }
             if (Environment.TickCount64 > deadline)
