@@ -409,17 +409,8 @@ public sealed class JsonFormatter : ILogFormatter
         }
 
         /// <summary><c>,"name":</c>, escaped; cached by reference.</summary>
-        public byte[] Name(string name)
-        {
-            if (_names.TryGetValue(name, out var bytes)) return bytes;
-            bytes = JsonTemplateForms.PropertyName(name);
-            if (name.Length <= 1024)
-            {
-                if (_names.Count >= MaxNames) _names.Clear();
-                _names[name] = bytes;
-            }
-            return bytes;
-        }
+        public byte[] Name(string name) =>
+            _names.TryGetValue(name, out var bytes) ? bytes : Remember(_names, name, JsonTemplateForms.PropertyName(name));
 
         private readonly Dictionary<string, byte[]> _compactCategories = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
         private string? _lastCompactCategory;
@@ -430,14 +421,7 @@ public sealed class JsonFormatter : ILogFormatter
         {
             if (ReferenceEquals(category, _lastCompactCategory)) return _lastCompactCategoryJson;
             if (!_compactCategories.TryGetValue(category, out var bytes))
-            {
-                bytes = [.. ",\"@c\":"u8, .. Category(category)];
-                if (category.Length <= 1024)
-                {
-                    if (_compactCategories.Count >= MaxNames) _compactCategories.Clear();
-                    _compactCategories[category] = bytes;
-                }
-            }
+                bytes = Remember(_compactCategories, category, [.. ",\"@c\":"u8, .. Category(category)]);
             _lastCompactCategory = category;
             _lastCompactCategoryJson = bytes;
             return bytes;
@@ -448,16 +432,20 @@ public sealed class JsonFormatter : ILogFormatter
         {
             if (ReferenceEquals(category, _lastCategory)) return _lastCategoryJson;
             if (!_categories.TryGetValue(category, out var bytes))
-            {
-                bytes = [(byte)'"', .. JsonTemplateForms.Escape(category), (byte)'"'];
-                if (category.Length <= 1024)
-                {
-                    if (_categories.Count >= MaxNames) _categories.Clear();
-                    _categories[category] = bytes;
-                }
-            }
+                bytes = Remember(_categories, category, [(byte)'"', .. JsonTemplateForms.Escape(category), (byte)'"']);
             _lastCategory = category;
             _lastCategoryJson = bytes;
+            return bytes;
+        }
+
+        /// <summary>Keeps <paramref name="bytes"/> for <paramref name="key"/> unless the key is huge; a full cache starts over.</summary>
+        private static byte[] Remember(Dictionary<string, byte[]> cache, string key, byte[] bytes)
+        {
+            if (key.Length <= 1024)
+            {
+                if (cache.Count >= MaxNames) cache.Clear();
+                cache[key] = bytes;
+            }
             return bytes;
         }
 
