@@ -80,7 +80,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     /// <summary>Events dropped for <paramref name="reason"/> since the pipeline started.</summary>
     public long GetDroppedCount(DropReason reason) => Interlocked.Read(ref _dropped[(int)reason]);
 
-    /// <summary>Events lost (queue full or logged after shutdown); sampling, rate limiting and filters are not losses.</summary>
+    /// <summary>Events lost (queue full, logged after shutdown, or after the writer failed); sampling, rate limiting and filters are not losses.</summary>
     public long EventsLost => GetDroppedCount(DropReason.QueueFull) + GetDroppedCount(DropReason.Shutdown) + GetDroppedCount(DropReason.WriterFailed);
 
     /// <summary>Per-sink delivery counters: events handed to the sink and batches on which it threw.</summary>

@@ -129,22 +129,16 @@ internal sealed class RingBuffer
         cell.TraceFlags = default;
         cell.EventId = 0;
         cell.EventName = null;
-        if ((cell.Flags & SlotFlags.Shaped) != 0)
+        // Values are inline for a template call without overflow and for a shaped interpolated call (whose
+        // ArgumentCount is its parts count, at least as many as its values); other calls used the parts array.
+        if ((cell.Flags == SlotFlags.None && cell.Overflow is null) || (cell.Flags & SlotFlags.Shaped) != 0)
         {
-            int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments); // parts, at least as many as the values
+            int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
             for (int i = 0; i < n; i++) cell.Values[i] = default;
         }
-        else if (cell.Overflow is null)
+        else if (cell.Overflow is null && cell.ArgumentCount > 0)
         {
-            if (cell.Flags == SlotFlags.None)
-            {
-                int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
-                for (int i = 0; i < n; i++) cell.Values[i] = default;
-            }
-            else if (cell.ArgumentCount > 0)
-            {
-                Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)].Clear();
-            }
+            Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)].Clear();
         }
         cell.Overflow = null; // the writer has returned it to the pool (Materialize), or it is a shape's
         cell.Flags = default;

@@ -1,30 +1,21 @@
 using System.Diagnostics;
-using StructuredLog.Events;
-using StructuredLog.Sinks;
+using StructuredLog.Tests.Support;
 
 namespace StructuredLog.Tests.Pipeline;
 
 /// <summary>A writer thread that fails (a bug) must not take the application with it.</summary>
 public sealed class WriterFailureTests
 {
-    private sealed class CountingSink : ILogSink
-    {
-        public int Count;
-        public void Emit(ReadOnlySpan<LogEvent> batch) => Interlocked.Add(ref Count, batch.Length);
-        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task Callers_under_the_wait_policy_and_flushes_return_when_the_writer_has_failed()
     {
-        var sink = new CountingSink();
+        var sink = new CollectingSink();
         var pipeline = new LogPipelineBuilder().BufferSize(64).Backpressure(BackpressurePolicy.Wait).WriteTo(sink)
             .FlushOnProcessExit(false).Build();
         var log = pipeline.GetLogger("failure");
         log.Info("before {N}", 1);
         await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(1, sink.Count);
+        Assert.Single(sink.Events);
 
         pipeline.Writer.FailForTest();
         var stopped = Stopwatch.StartNew();

@@ -1,26 +1,18 @@
 using System.Runtime.CompilerServices;
 using StructuredLog.Pipeline;
-using StructuredLog.Sinks;
+using StructuredLog.Tests.Support;
 
 namespace StructuredLog.Tests.Pipeline;
 
 /// <summary>The writer's per-event records are created as batches grow, not all up front.</summary>
 public sealed class WriterMemoryTests
 {
-    private sealed class CountingSink : ILogSink
-    {
-        public int Count;
-        public void Emit(ReadOnlySpan<StructuredLog.Events.LogEvent> batch) => Count += batch.Length;
-        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
-        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task A_new_pipeline_allocates_its_ring_but_not_a_record_per_event_of_a_batch()
     {
         long allocated = 0;
         LogPipeline? pipeline = null;
-        var sink = new CountingSink();
+        var sink = new CollectingSink();
         // Build on a thread of its own so that only the builder's allocations are counted.
         var thread = new Thread(() =>
         {
@@ -40,6 +32,6 @@ public sealed class WriterMemoryTests
         var log = pipeline!.GetLogger("memory");
         for (int i = 0; i < 10_000; i++) log.Info("event {N}", i);
         await pipeline.FlushAsync();
-        Assert.Equal(10_000, sink.Count);
+        Assert.Equal(10_000, sink.Events.Count);
     }
 }
