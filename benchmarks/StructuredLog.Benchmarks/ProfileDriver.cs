@@ -4,9 +4,10 @@ using StructuredLog.Benchmarks.Peers;
 namespace StructuredLog.Benchmarks;
 
 /// <summary>
-/// <c>profile [--library X] [--workload Plain] [--events 1000000] [--repeat 5] [--alloc] [--steady]</c>: runs the end-to-end
+/// <c>profile [--library X] [--workload Plain] [--events 1000000] [--repeat 5] [--alloc] [--steady] [--threads]</c>: runs the end-to-end
 /// workload outside BenchmarkDotNet, printing events/s and whole-process bytes allocated per event
-/// (<see cref="GC.GetTotalAllocatedBytes"/>) for each repetition. Meant to run under a profiler
+/// (<see cref="GC.GetTotalAllocatedBytes"/>) for each repetition, and with <c>--threads</c> the CPU each
+/// thread used per event (<see cref="ThreadCpu"/>). Meant to run under a profiler too
 /// (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>).
 /// </summary>
 public static class ProfileDriver
@@ -21,7 +22,7 @@ public static class ProfileDriver
         if (args.Contains("--steady"))
         {
             using var steadySampler = args.Contains("--alloc") ? new AllocationSampler() : null;
-            int rc = Steady(library, workload, events, repeat);
+            int rc = Steady(library, workload, events, repeat, args.Contains("--threads"));
             if (steadySampler is not null) PrintSamples(steadySampler);
             return rc;
         }
@@ -32,8 +33,12 @@ public static class ProfileDriver
             var peer = Peer.Create(library, path);
             long allocated = GC.GetTotalAllocatedBytes(precise: true);
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var threads = ThreadCpu.Snapshot();
             var sw = Stopwatch.StartNew();
             peer.EndToEnd(events, workload);
+            // Flushed before disposal (which flushes anyway) so that the library's threads are still there to be read.
+            peer.FlushAsync().GetAwaiter().GetResult();
+            var threadsAfter = ThreadCpu.Snapshot();
             peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
             sw.Stop();
             allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
@@ -41,6 +46,7 @@ public static class ProfileDriver
             long bytes = new FileInfo(path).Length;
             File.Delete(path);
             Console.WriteLine($"{library} {workload}: {events / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s, {cpu.TotalNanoseconds / events:F0} ns CPU/event (all threads), {allocated / (double)events:F1} B allocated/event, {bytes / (double)events:F0} B/event in the file");
+            if (args.Contains("--threads")) Console.WriteLine($"  ns CPU/event by thread: {ThreadCpu.PerEvent(threads, threadsAfter, events)}");
         }
         if (sampler is not null)
         {
@@ -54,7 +60,7 @@ public static class ProfileDriver
     /// each repetition logs <paramref name="events"/> more and waits for the flush, measuring whole-process
     /// allocation over that window only (no per-logger setup inside it).
     /// </summary>
-    private static int Steady(Library library, Workload workload, int events, int repeat)
+    private static int Steady(Library library, Workload workload, int events, int repeat, bool threadsFlag)
     {
         Console.WriteLine($"# steady state: {library} {workload}, warm-up {events:N0} events, then {events:N0} x {repeat}, load {LatencyHarness.LoadAverage()}");
         var path = Path.Combine(Path.GetTempPath(), $"sl-profile-steady-{Environment.ProcessId}.jsonl");
@@ -68,14 +74,17 @@ public static class ProfileDriver
             {
                 long lost = peer.ReportedLost;
                 long allocated = GC.GetTotalAllocatedBytes(precise: true);
+                var threads = ThreadCpu.Snapshot();
                 var sw = Stopwatch.StartNew();
                 peer.EndToEnd(events, workload);
                 peer.FlushAsync().GetAwaiter().GetResult();
                 sw.Stop();
+                var threadsAfter = ThreadCpu.Snapshot();
                 allocated = GC.GetTotalAllocatedBytes(precise: true) - allocated;
                 lost = peer.ReportedLost - lost;
                 // A window that dropped events would read fast for the wrong reason: say so on the line.
                 Console.WriteLine($"{library} {workload} steady: {events / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s, {allocated / (double)events:F3} B allocated/event ({allocated:N0} B in total), {lost:N0} dropped");
+                if (threadsFlag) Console.WriteLine($"  ns CPU/event by thread: {ThreadCpu.PerEvent(threads, threadsAfter, events)}");
             }
             peer.DisposeAsync().AsTask().GetAwaiter().GetResult();
             disposed = true;

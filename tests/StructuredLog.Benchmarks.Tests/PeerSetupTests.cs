@@ -174,4 +174,69 @@ public sealed class PeerSetupTests
         Assert.Equal(600, result.Count);
         Assert.True(result.P50 > 0 && result.P50 <= result.P99 && result.P99 <= result.Max);
     }
+
+    [Fact]
+    public void Thread_cpu_attributes_time_to_the_thread_that_used_it()
+    {
+        if (!OperatingSystem.IsLinux()) return; // /proc only
+        var before = ThreadCpu.Snapshot();
+        bool stop = false;
+        var spinner = new Thread(() =>
+        {
+            while (!Volatile.Read(ref stop)) Thread.SpinWait(100);
+        }) { Name = "sl-test-spin" };
+        long spun = 0;
+        spinner.Start();
+        // Read while the spinner still runs: an ended thread is missing from the snapshot.
+        SpinWait.SpinUntil(() => (spun = ThreadCpu.Snapshot().GetValueOrDefault("sl-test-spin")) >= 50_000_000, TimeSpan.FromSeconds(10));
+        var after = ThreadCpu.Snapshot();
+        Volatile.Write(ref stop, true);
+        spinner.Join();
+        Assert.False(before.ContainsKey("sl-test-spin"));
+        Assert.True(spun >= 50_000_000, $"the spinning thread used {spun:N0} ns");
+        Assert.Contains("sl-test-spin", ThreadCpu.PerEvent(before, after, events: 1000));
+    }
+
+    [Fact]
+    public void The_profile_driver_prints_cpu_by_thread()
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        int rc;
+        try
+        {
+            rc = ProfileDriver.Run(["--events", "5000", "--repeat", "1", "--threads"]);
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
+        Assert.Equal(0, rc);
+        string text = output.ToString();
+        if (OperatingSystem.IsLinux()) Assert.Contains("ns CPU/event by thread: ", text);
+        Assert.Contains("StructuredLog Plain: ", text);
+    }
+
+    [Fact]
+    public void The_machine_probe_measures_page_cache_writes_and_the_cpu()
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        string dir = Directory.CreateTempSubdirectory("sl-machine-").FullName;
+        try
+        {
+            Assert.Equal(0, MachineProbe.Run(["--dir", dir, "--mb", "4"]));
+            Assert.Empty(Directory.GetFiles(dir)); // the probe's file is deleted after each pass
+        }
+        finally
+        {
+            Console.SetOut(previous);
+            Directory.Delete(dir, recursive: true);
+        }
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Count(l => l.StartsWith("page cache, pass ", StringComparison.Ordinal) && l.Contains(" GB/s = ", StringComparison.Ordinal)));
+        Assert.Equal(3, lines.Count(l => l.StartsWith("cpu, window ", StringComparison.Ordinal) && l.EndsWith(" ns", StringComparison.Ordinal)));
+    }
 }
