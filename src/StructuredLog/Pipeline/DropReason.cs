@@ -14,8 +14,9 @@ public enum DropReason
     /// <summary>Removed by a filter.</summary>
     Filtered,
     /// <summary>
-    /// Logged after the pipeline's writer thread failed (a bug in the library, reported through the
-    /// self-log): the call returns at once instead of waiting for room that will never come.
+    /// Not written because the pipeline's writer thread failed (a bug in the library, reported through the
+    /// self-log): events still in the ring buffer when it failed, counted at that moment, and every call
+    /// made after it, which returns at once instead of waiting for room that will never come.
     /// </summary>
     WriterFailed,
 }

@@ -60,6 +60,7 @@ internal sealed class EventWriter
     private readonly ManualResetEventSlim _wake = new(false, 0);
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _loopExited; // under _flushLock
+    private bool _failed;
     private volatile bool _failForTest;
 
     /// <summary>Tests only: makes the writer thread fail at its next housekeeping, as a bug in it would.</summary>
@@ -107,6 +108,9 @@ internal sealed class EventWriter
     public long Processed => Interlocked.Read(ref _processed);
 
     public bool Stopped => _exited.Task.IsCompleted;
+
+    /// <summary>True once the writer thread has failed (set before it closes the ring).</summary>
+    public bool Failed => Volatile.Read(ref _failed);
 
     /// <summary>Set by the metrics: records the time to process one batch, in milliseconds.</summary>
     public Action<double>? BatchDuration { get; set; }
@@ -161,8 +165,13 @@ internal sealed class EventWriter
         }
         catch (Exception ex)
         {
-            // Only a bug in the writer itself gets here; report it rather than take the process down.
-            SelfLog.Write("pipeline", $"writer thread failed: {ex}");
+            // Only a bug in the writer itself gets here; report it rather than take the process down. Nothing
+            // will drain the ring again: close it, so that later calls are counted at once instead of filling
+            // it, and count what it holds now rather than at disposal.
+            Volatile.Write(ref _failed, true);
+            long unwritten = _ring.Close();
+            if (unwritten > 0) _pipeline.CountDrop(DropReason.WriterFailed, unwritten);
+            SelfLog.Write("pipeline", $"writer thread failed ({unwritten} events logged before it were not written): {ex}");
         }
         finally
         {

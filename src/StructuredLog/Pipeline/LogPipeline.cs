@@ -233,6 +233,13 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             position = 0;
             return false;
         }
+        if (_writer.Failed)
+        {
+            // The writer failed and closed the ring: whatever the policy, the call is lost.
+            CountDrop(DropReason.WriterFailed);
+            position = 0;
+            return false;
+        }
         if (Volatile.Read(ref _writerIdle) != 0) WakeWriter();
         if (Backpressure == BackpressurePolicy.DropNewest)
         {

@@ -26,6 +26,7 @@ internal sealed class RingBuffer
     private SlotArgument[]? _parts;
     private PaddedLong _enqueue;
     private PaddedLong _dequeue;
+    private long _closedUnconsumed; // under lock (_cells): unconsumed events already returned by Close
 
     public RingBuffer(int capacity)
     {
@@ -149,12 +150,19 @@ internal sealed class RingBuffer
     /// <summary>
     /// After the consumer has stopped: makes every cell look full forever, so that later claims fail
     /// (and are counted as dropped by the caller's slow path), and returns how many claimed events
-    /// were never consumed.
+    /// were never consumed and not returned by an earlier call (the writer closes the ring when it fails,
+    /// disposal closes it again: a claim that raced the first call is counted by the second).
     /// </summary>
     public long Close()
     {
         for (int i = 0; i < _cells.Length; i++) Volatile.Write(ref _cells[i].Sequence, long.MinValue / 2);
-        return Math.Max(0, EnqueuePosition - DequeuePosition);
+        lock (_cells)
+        {
+            long unconsumed = Math.Max(0, EnqueuePosition - DequeuePosition);
+            long newlyCounted = unconsumed - _closedUnconsumed;
+            _closedUnconsumed = unconsumed;
+            return Math.Max(0, newlyCounted);
+        }
     }
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]
