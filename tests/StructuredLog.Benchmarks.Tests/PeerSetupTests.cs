@@ -107,19 +107,7 @@ public sealed class PeerSetupTests
     [InlineData("StructuredLogCoarseClock")] // steady state is StructuredLog's own check: the peers have no flush without dispose here
     public void The_steady_state_driver_reports_drops_and_checks_the_file(string library)
     {
-        var output = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(output);
-        int rc;
-        try
-        {
-            rc = ProfileDriver.Run(["--steady", "--library", library, "--events", "2000", "--repeat", "2"]);
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
-        string text = output.ToString();
+        var (rc, text) = RunCapturingOutput(() => ProfileDriver.Run(["--steady", "--library", library, "--events", "2000", "--repeat", "2"]));
         Assert.Equal(0, rc);
         Assert.Equal(2, text.Split('\n').Count(l => l.Contains("steady:", StringComparison.Ordinal) && l.EndsWith(", 0 dropped", StringComparison.Ordinal)));
         Assert.Contains($"# the file holds all {6000:N0} events", text); // same culture as the driver's output
@@ -130,19 +118,9 @@ public sealed class PeerSetupTests
     [InlineData(true)]
     public void The_idle_cpu_driver_reports_the_process_cpu(bool noLog)
     {
-        var output = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(output);
-        try
-        {
-            string[] args = ["--interval-ms", "5", "--warmup-s", "0.1", "--seconds", "0.3"];
-            Assert.Equal(0, IdleCpuDriver.Run(noLog ? [.. args, "--no-log"] : args));
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
-        string line = output.ToString();
+        string[] args = ["--interval-ms", "5", "--warmup-s", "0.1", "--seconds", "0.3"];
+        var (rc, line) = RunCapturingOutput(() => IdleCpuDriver.Run(noLog ? [.. args, "--no-log"] : args));
+        Assert.Equal(0, rc);
         Assert.StartsWith(noLog ? "one loop without logging every 5 ms:" : "one event every 5 ms:", line);
         Assert.Contains("% of one core", line);
     }
@@ -150,18 +128,9 @@ public sealed class PeerSetupTests
     [Fact]
     public void The_floor_driver_runs_every_case()
     {
-        var output = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(output);
-        try
-        {
-            Assert.Equal(0, FloorDriver.Run(["--bursts", "3", "--quick"]));
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var (rc, text) = RunCapturingOutput(() => FloorDriver.Run(["--bursts", "3", "--quick"]));
+        Assert.Equal(0, rc);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(4, lines.Count(l => l.Contains("coarse clock, writer", StringComparison.Ordinal)));
         Assert.Equal(12, lines.Count(l => l.StartsWith("Store floor:", StringComparison.Ordinal)));
         Assert.All(lines.Where(l => l.Contains(" median ", StringComparison.Ordinal)), l => Assert.DoesNotContain("NaN", l));
@@ -200,20 +169,8 @@ public sealed class PeerSetupTests
     [Fact]
     public void The_profile_driver_prints_cpu_by_thread()
     {
-        var output = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(output);
-        int rc;
-        try
-        {
-            rc = ProfileDriver.Run(["--events", "5000", "--repeat", "1", "--threads"]);
-        }
-        finally
-        {
-            Console.SetOut(previous);
-        }
+        var (rc, text) = RunCapturingOutput(() => ProfileDriver.Run(["--events", "5000", "--repeat", "1", "--threads"]));
         Assert.Equal(0, rc);
-        string text = output.ToString();
         if (OperatingSystem.IsLinux()) Assert.Contains("ns CPU/event by thread: ", text);
         Assert.Contains("StructuredLog Plain: ", text);
     }
@@ -221,22 +178,37 @@ public sealed class PeerSetupTests
     [Fact]
     public void The_machine_probe_measures_page_cache_writes_and_the_cpu()
     {
-        var output = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(output);
         string dir = Directory.CreateTempSubdirectory("sl-machine-").FullName;
+        string text;
         try
         {
-            Assert.Equal(0, MachineProbe.Run(["--dir", dir, "--mb", "4"]));
+            int rc;
+            (rc, text) = RunCapturingOutput(() => MachineProbe.Run(["--dir", dir, "--mb", "4"]));
+            Assert.Equal(0, rc);
             Assert.Empty(Directory.GetFiles(dir)); // the probe's file is deleted after each pass
         }
         finally
         {
-            Console.SetOut(previous);
             Directory.Delete(dir, recursive: true);
         }
-        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(2, lines.Count(l => l.StartsWith("page cache, pass ", StringComparison.Ordinal) && l.Contains(" GB/s = ", StringComparison.Ordinal)));
         Assert.Equal(3, lines.Count(l => l.StartsWith("cpu, window ", StringComparison.Ordinal) && l.EndsWith(" ns", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Runs a driver with the console captured (tests of this class run one at a time).</summary>
+    private static (int ExitCode, string Output) RunCapturingOutput(Func<int> run)
+    {
+        var output = new StringWriter();
+        var previous = Console.Out;
+        Console.SetOut(output);
+        try
+        {
+            return (run(), output.ToString());
+        }
+        finally
+        {
+            Console.SetOut(previous);
+        }
     }
 }
