@@ -5,7 +5,7 @@ namespace StructuredLog.Benchmarks;
 
 /// <summary>
 /// <c>machine [--dir D] [--mb 512]</c>: measures the two states of the benchmark VM that move end-to-end
-/// results while the code stays the same (docs/benchmarks.md, "The machine's two slow states"):
+/// results while the code stays the same (docs/benchmarks.md, "Session 14: what the machine's two slow states are"):
 /// <list type="number">
 /// <item>how fast new page-cache pages can be written: a file of <c>--mb</c> MB written in 1 MB writes,
 /// twice (the second pass right after deleting the first file, so it mostly reuses the pages the
@@ -34,18 +34,18 @@ public static class MachineProbe
         for (int pass = 1; pass <= 2; pass++)
         {
             string path = Path.Combine(dir, $"sl-machine-{Environment.ProcessId}.bin");
-            long reported = ReportedKib();
+            long reportedBefore = ReportedKib();
             var sw = Stopwatch.StartNew();
             using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 for (int i = 0; i < mb; i++) file.Write(buffer);
             }
             sw.Stop();
-            reported = ReportedKib() - reported;
+            long reportedAfter = ReportedKib();
             File.Delete(path);
             double bytesPerSecond = mb * (double)(1 << 20) / sw.Elapsed.TotalSeconds;
             Console.WriteLine($"page cache, pass {pass}: {mb} MB into {dir} at {bytesPerSecond / 1e9:F2} GB/s = {210e9 / bytesPerSecond:F0} ns per 210-byte line"
-                + (reported >= 0 ? $", {reported / 1024:N0} MB handed back to the host meanwhile" : ""));
+                + (reportedBefore >= 0 && reportedAfter >= 0 ? $", {(reportedAfter - reportedBefore) / 1024:N0} MB handed back to the host meanwhile" : ""));
         }
         var breakdown = new CostBreakdownBenchmarks();
         breakdown.Setup();

@@ -21,7 +21,7 @@ public static class ThreadCpu
                 string name = File.ReadAllText(Path.Combine(dir, "comm")).Trim();
                 string schedstat = File.ReadAllText(Path.Combine(dir, "schedstat"));
                 int space = schedstat.IndexOf(' ');
-                long ns = long.Parse(space < 0 ? schedstat : schedstat[..space]);
+                long ns = long.Parse(space < 0 ? schedstat : schedstat[..space], System.Globalization.CultureInfo.InvariantCulture);
                 result[name] = result.GetValueOrDefault(name) + ns;
             }
             catch (IOException)
