@@ -20,6 +20,7 @@ internal ref struct JsonLineWriter
     private const int MinimumRequest = 1024;
     private static readonly JavaScriptEncoder s_encoder = JsonFormatter.Encoder;
     private readonly IBufferWriter<byte> _output;
+    private readonly FormatArena? _arena; // the pipeline's own output: called directly, not through the interface
     private Span<byte> _span;
     private int _pos;
     private int _generation; // changes whenever _span is replaced
@@ -27,7 +28,8 @@ internal ref struct JsonLineWriter
     public JsonLineWriter(IBufferWriter<byte> output)
     {
         _output = output;
-        _span = output.GetSpan(MinimumRequest);
+        _arena = output as FormatArena;
+        _span = _arena is not null ? _arena.GetSpan(MinimumRequest) : output.GetSpan(MinimumRequest);
         _pos = 0;
     }
 
@@ -69,7 +71,8 @@ internal ref struct JsonLineWriter
     /// <summary>Hands the written bytes to the output; the writer must not be used afterwards.</summary>
     public void Complete()
     {
-        _output.Advance(_pos);
+        if (_arena is not null) _arena.Advance(_pos);
+        else _output.Advance(_pos);
         _pos = 0;
         _span = default;
     }
