@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using StructuredLog.Events;
@@ -110,6 +111,13 @@ internal ref struct JsonLineWriter
             {
                 for (int i = 0; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i);
             }
+        }
+        else if (n <= 32)
+        {
+            // Field names with their values (",\"@c\":\"Category\"", the level and the message's opening): two
+            // overlapping 16-byte moves, still no call.
+            Unsafe.WriteUnaligned(ref dst, Unsafe.ReadUnaligned<Vector128<byte>>(ref src));
+            Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, n - 16), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref src, n - 16)));
         }
         else
         {
