@@ -15,9 +15,9 @@ public static class IdleCpuDriver
 {
     public static int Run(string[] args)
     {
-        int intervalMs = int.Parse(Arg(args, "--interval-ms") ?? "20", CultureInfo.InvariantCulture);
-        double warmupS = double.Parse(Arg(args, "--warmup-s") ?? "6", CultureInfo.InvariantCulture);
-        double seconds = double.Parse(Arg(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
+        int intervalMs = int.Parse(CommandLine.Value(args, "--interval-ms") ?? "20", CultureInfo.InvariantCulture);
+        double warmupS = double.Parse(CommandLine.Value(args, "--warmup-s") ?? "6", CultureInfo.InvariantCulture);
+        double seconds = double.Parse(CommandLine.Value(args, "--seconds") ?? "5", CultureInfo.InvariantCulture);
         bool log = Array.IndexOf(args, "--no-log") < 0;
         using var pipeline = new LogPipelineBuilder().WriteTo(new StreamSink(Stream.Null)).FlushOnProcessExit(false).Build();
         var logger = pipeline.GetLogger("Benchmarks.Idle");
@@ -43,11 +43,5 @@ public static class IdleCpuDriver
         Console.WriteLine($"one {(log ? "event" : "loop without logging")} every {intervalMs} ms: {events} in {sw.Elapsed.TotalSeconds:F1} s, " +
                           $"process CPU {cpu.TotalMilliseconds:F0} ms = {cpu.TotalMilliseconds / sw.Elapsed.TotalMilliseconds * 100:F2} % of one core, load {LatencyHarness.LoadAverage()}");
         return 0;
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

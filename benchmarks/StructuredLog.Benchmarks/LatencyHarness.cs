@@ -18,7 +18,7 @@ public static class LatencyHarness
     {
         int producers = IntArg(args, "--producers", 4);
         int events = IntArg(args, "--events", 100_000);
-        var libraries = StringArg(args, "--library") is { } one ? [Enum.Parse<Library>(one, ignoreCase: true)] : Enum.GetValues<Library>();
+        var libraries = CommandLine.Value(args, "--library") is { } one ? [Enum.Parse<Library>(one, ignoreCase: true)] : Enum.GetValues<Library>();
 
         double overheadNs = TimerOverheadNs();
         Console.WriteLine($"# Caller latency, {producers} producers x {events:N0} events, bursts of {BurstPerThread} then 1 ms sleep, null targets");
@@ -118,15 +118,6 @@ public static class LatencyHarness
         catch (UnauthorizedAccessException) { return "n/a"; }
     }
 
-    private static int IntArg(string[] args, string name, int fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-    }
-
-    private static string? StringArg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
+    private static int IntArg(string[] args, string name, int fallback) =>
+        CommandLine.Value(args, name) is { } value ? int.Parse(value) : fallback;
 }

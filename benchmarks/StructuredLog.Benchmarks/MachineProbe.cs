@@ -22,8 +22,8 @@ public static class MachineProbe
 
     public static int Run(string[] args)
     {
-        string dir = Arg(args, "--dir") ?? (Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath());
-        int mb = int.Parse(Arg(args, "--mb") ?? "512");
+        string dir = CommandLine.Value(args, "--dir") ?? (Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath());
+        int mb = int.Parse(CommandLine.Value(args, "--mb") ?? "512");
         Console.WriteLine($"# {Environment.ProcessorCount} cores, {RuntimeInformation.OSDescription}, load {LatencyHarness.LoadAverage()}");
         if (Directory.Exists(Reporting))
         {
@@ -80,11 +80,5 @@ public static class MachineProbe
         {
             return "?";
         }
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

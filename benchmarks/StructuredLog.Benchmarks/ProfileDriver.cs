@@ -14,10 +14,10 @@ public static class ProfileDriver
 {
     public static int Run(string[] args)
     {
-        var library = Enum.Parse<Library>(Arg(args, "--library") ?? "StructuredLog", ignoreCase: true);
-        var workload = Enum.Parse<Workload>(Arg(args, "--workload") ?? "Plain", ignoreCase: true);
-        int events = int.Parse(Arg(args, "--events") ?? "1000000");
-        int repeat = int.Parse(Arg(args, "--repeat") ?? "5");
+        var library = Enum.Parse<Library>(CommandLine.Value(args, "--library") ?? "StructuredLog", ignoreCase: true);
+        var workload = Enum.Parse<Workload>(CommandLine.Value(args, "--workload") ?? "Plain", ignoreCase: true);
+        int events = int.Parse(CommandLine.Value(args, "--events") ?? "1000000");
+        int repeat = int.Parse(CommandLine.Value(args, "--repeat") ?? "5");
         bool byThread = args.Contains("--threads");
         using var sampler = args.Contains("--alloc") ? new AllocationSampler() : null;
         if (args.Contains("--steady"))
@@ -133,11 +133,5 @@ public static class ProfileDriver
             if (size >= 0 && e.Payload[size] is ulong bytes) key += $" ({bytes:N0} B)";
             Counts.AddOrUpdate(key, 1, (_, n) => n + 1);
         }
-    }
-
-    private static string? Arg(string[] args, string name)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }
