@@ -63,12 +63,6 @@ internal sealed class EventWriter
     private bool _failed;
     private volatile bool _failForTest;
 
-    /// <summary>Tests only: makes the writer thread fail at its next housekeeping, as a bug in it would.</summary>
-    internal void FailForTest()
-    {
-        _failForTest = true;
-        _wake.Set();
-    }
     private readonly long[] _reportedDrops = new long[Enum.GetValues<DropReason>().Length];
     private long _lastDropReport;
     private long _lastHousekeeping;
@@ -111,6 +105,13 @@ internal sealed class EventWriter
 
     /// <summary>True once the writer thread has failed (set before it closes the ring).</summary>
     public bool Failed => Volatile.Read(ref _failed);
+
+    /// <summary>Tests only: makes the writer thread fail at its next housekeeping, as a bug in it would.</summary>
+    internal void FailForTest()
+    {
+        _failForTest = true;
+        _wake.Set();
+    }
 
     /// <summary>Set by the metrics: records the time to process one batch, in milliseconds.</summary>
     public Action<double>? BatchDuration { get; set; }

@@ -18,9 +18,7 @@ public sealed class WriterFailureTests
         Assert.Single(sink.Events);
 
         pipeline.Writer.FailForTest();
-        var stopped = Stopwatch.StartNew();
-        while (!pipeline.Writer.Stopped && stopped.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(5);
-        Assert.True(pipeline.Writer.Stopped, "the injected failure did not stop the writer");
+        await AssertWriterStops(pipeline);
 
         // Far more events than the ring holds: with the writer gone, a waiting caller would never return.
         var calls = Task.Run(() => { for (int i = 0; i < 1_000; i++) log.Info("after {N}", i); });
@@ -52,9 +50,7 @@ public sealed class WriterFailureTests
         var flush = pipeline.FlushAsync(); // a pending flush sends the writer to its housekeeping (where the failure is injected) right after this batch
         sink.Release.Set();
         await flush.WaitAsync(TimeSpan.FromSeconds(10));
-        var stopped = Stopwatch.StartNew();
-        while (!pipeline.Writer.Stopped && stopped.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(5);
-        Assert.True(pipeline.Writer.Stopped, "the injected failure did not stop the writer");
+        await AssertWriterStops(pipeline);
 
         // Counted when the writer failed, not at disposal.
         Assert.Equal(1, Interlocked.Read(ref sink.Delivered));
@@ -68,5 +64,12 @@ public sealed class WriterFailureTests
         await pipeline.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(0, pipeline.GetDroppedCount(DropReason.Shutdown));
         Assert.Equal(31, pipeline.EventsLost);
+    }
+
+    private static async Task AssertWriterStops(LogPipeline pipeline)
+    {
+        var stopped = Stopwatch.StartNew();
+        while (!pipeline.Writer.Stopped && stopped.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(5);
+        Assert.True(pipeline.Writer.Stopped, "the injected failure did not stop the writer");
     }
 }
