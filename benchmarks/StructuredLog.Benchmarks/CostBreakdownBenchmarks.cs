@@ -61,6 +61,17 @@ public class CostBreakdownBenchmarks
         return _output.WrittenCount;
     }
 
+    private readonly TextFormatter _text = new();
+
+    /// <summary>The same event as a console line (<see cref="TextFormatter"/>, no colours).</summary>
+    [Benchmark(Description = "Writer: text line for one 3-arg event")]
+    public int FormatText()
+    {
+        if (_output.WrittenCount > (1 << 19)) _output.ResetWrittenCount();
+        _text.Format(new LogEvent(_record), _output);
+        return _output.WrittenCount;
+    }
+
     private readonly NumberMemo _memo = new();
 
     /// <summary>The part of the JSON line that formats the event's numbers (the int and the double, once each).</summary>

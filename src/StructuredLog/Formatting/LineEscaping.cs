@@ -13,6 +13,15 @@ public static class LineEscaping
 {
     private static ReadOnlySpan<byte> Hex => "0123456789abcdef"u8;
 
+    // Every byte that can start something to escape: the C0 controls, DEL, and the lead bytes of NEL
+    // (C2 85) and of the line and paragraph separators (E2 80 A8/A9).
+    private static readonly SearchValues<byte> s_special = SearchValues.Create(
+        [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x0E, 0x0F,
+         0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18, 0x19, 0x1A, 0x1B, 0x1C, 0x1D, 0x1E, 0x1F, 0x7F, 0xC2, 0xE2]);
+
+    /// <summary>False when <see cref="Write(IBufferWriter{byte}, ReadOnlySpan{byte}, ReadOnlySpan{byte})"/> without extra characters would copy <paramref name="text"/> unchanged (one vectorised search).</summary>
+    internal static bool NeedsEscaping(ReadOnlySpan<byte> text) => text.ContainsAny(s_special);
+
     /// <summary>Copies <paramref name="text"/> with line breaks and controls escaped, plus <paramref name="quote"/> and (optionally) the backslash.</summary>
     public static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> text, byte quote = 0, bool escapeBackslash = false)
     {
@@ -26,6 +35,11 @@ public static class LineEscaping
     /// <summary>Copies <paramref name="text"/> with line breaks and controls escaped, and each ASCII byte of <paramref name="alsoEscape"/> preceded by a backslash.</summary>
     public static void Write(IBufferWriter<byte> output, ReadOnlySpan<byte> text, ReadOnlySpan<byte> alsoEscape)
     {
+        if (!NeedsEscaping(text) && (alsoEscape.IsEmpty || !text.ContainsAny(alsoEscape)))
+        {
+            Copy(output, text);
+            return;
+        }
         int runStart = 0;
         for (int i = 0; i < text.Length; i++)
         {

@@ -13,6 +13,7 @@ namespace StructuredLog.Formatting;
 public sealed class TextFormatter : ILogFormatter
 {
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch;
+    [ThreadStatic] private static LineState? t_state;
 
     /// <summary>Creates a formatter.</summary>
     public TextFormatter(bool colors = false, bool multilineExceptions = false, bool includeProperties = true)
@@ -31,27 +32,38 @@ public sealed class TextFormatter : ILogFormatter
     /// <summary>Append properties that the message does not show (enrichment, scopes) as <c>{Name=value, ...}</c>.</summary>
     public bool IncludeProperties { get; }
 
+    /// <summary>True: the formatter's caches are per thread, so the pipeline may format on two threads at once.</summary>
+    public bool SupportsConcurrentFormatting => true;
+
     /// <inheritdoc />
+    /// <remarks>
+    /// The line is written in place: the timestamp from a per-second cache, the category's escaped bytes
+    /// from a per-thread cache, literal text and values straight into the output when they hold nothing to
+    /// escape. The bytes are those of rendering the message (<see cref="LogEvent.RenderMessage(IBufferWriter{byte})"/>)
+    /// and escaping it with <see cref="LineEscaping"/>.
+    /// </remarks>
     public void Format(in LogEvent e, IBufferWriter<byte> output)
     {
         var scratch = t_scratch ??= new ArrayBufferWriter<byte>(1024);
-        Span<byte> ts = output.GetSpan(40);
-        e.Timestamp.TryFormat(ts, out int n, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
-        output.Advance(n);
-        LineEscaping.Byte(output, (byte)' ');
-        if (Colors) LineEscaping.Copy(output, ColorFor(e.Level));
-        LineEscaping.Copy(output, LevelNames.ShortUtf8(e.Level));
-        if (Colors) LineEscaping.Copy(output, "\u001b[0m"u8);
-        LineEscaping.Byte(output, (byte)' ');
-        scratch.ResetWrittenCount();
-        LogValue.WriteString(scratch, e.Category);
-        LineEscaping.Write(output, scratch.WrittenSpan);
-        LineEscaping.Copy(output, ": "u8);
-        scratch.ResetWrittenCount();
-        e.RenderMessage(scratch);
-        LineEscaping.Write(output, scratch.WrittenSpan);
+        var state = t_state ??= new LineState();
+        var w = new TextLineWriter(output);
+        state.WriteTimestamp(ref w, e.Record.TimestampTicks);
+        if (Colors)
+        {
+            w.Raw(ColorFor(e.Level));
+            w.Raw(LevelNames.ShortUtf8(e.Level));
+            w.Raw("\u001b[0m "u8);
+        }
+        else
+        {
+            w.Raw(LevelNames.ShortUtf8(e.Level));
+            w.Byte((byte)' ');
+        }
+        state.WriteCategory(ref w, e.Category, scratch);
+        w.Raw(": "u8);
+        WriteMessage(ref w, e, scratch);
 
-        if (IncludeProperties) WriteExtraProperties(e, output, scratch);
+        if (IncludeProperties) WriteExtraProperties(ref w, e, scratch);
         if (e.Exception is { } ex)
         {
             scratch.ResetWrittenCount();
@@ -60,39 +72,124 @@ public sealed class TextFormatter : ILogFormatter
             {
                 foreach (var line in new LineSplitter(scratch.WrittenSpan))
                 {
-                    LineEscaping.Copy(output, "\n    "u8);
-                    LineEscaping.Write(output, line);
+                    w.Raw("\n    "u8);
+                    w.Escaped(line);
                 }
             }
             else
             {
-                LineEscaping.Copy(output, " | "u8);
-                LineEscaping.Write(output, scratch.WrittenSpan);
+                w.Raw(" | "u8);
+                w.Escaped(scratch.WrittenSpan);
             }
         }
-        LineEscaping.Byte(output, (byte)'\n');
+        w.Byte((byte)'\n');
+        w.Complete();
     }
 
-    private static void WriteExtraProperties(in LogEvent e, IBufferWriter<byte> output, ArrayBufferWriter<byte> scratch)
+    /// <summary>The message as <see cref="LogEvent.RenderMessage(IBufferWriter{byte})"/> renders it, escaped piece by piece (each piece is whole UTF-8 characters, so that equals escaping it all at once).</summary>
+    private static void WriteMessage(ref TextLineWriter w, in LogEvent e, ArrayBufferWriter<byte> scratch)
+    {
+        int maxChars = e.MaxValueChars;
+        foreach (var token in e.Template.TokenArray)
+        {
+            if (token.LiteralUtf8 is { } literal)
+            {
+                w.Escaped(literal);
+            }
+            else if (e.TryGetHoleValue(token, out var p))
+            {
+                if (p.Destructure && p.Value.Kind == LogValueKind.Object)
+                {
+                    scratch.ResetWrittenCount();
+                    Destructurer.WriteJsonText(scratch, p.Value.AsObject!);
+                    w.Escaped(scratch.WrittenSpan);
+                }
+                else
+                {
+                    w.Value(p.Value, token.Format ?? p.Format, maxChars, scratch);
+                }
+            }
+            else
+            {
+                w.String(token.Text, int.MaxValue, scratch);
+            }
+        }
+    }
+
+    private static void WriteExtraProperties(ref TextLineWriter w, in LogEvent e, ArrayBufferWriter<byte> scratch)
     {
         bool open = false;
         var props = e.Properties;
-        for (int i = e.ArgumentCount; i < props.Length; i++) Write(props[i], ref open, output, scratch);
+        for (int i = e.ArgumentCount; i < props.Length; i++) Write(ref w, props[i], ref open, scratch);
         for (var scope = e.Scope; scope is not null; scope = scope.Parent)
-            foreach (var p in scope.PropertyArray) Write(p, ref open, output, scratch);
-        if (open) LineEscaping.Byte(output, (byte)'}');
+            foreach (var p in scope.PropertyArray) Write(ref w, p, ref open, scratch);
+        if (open) w.Byte((byte)'}');
 
-        static void Write(in LogProperty p, ref bool open, IBufferWriter<byte> output, ArrayBufferWriter<byte> scratch)
+        static void Write(ref TextLineWriter w, in LogProperty p, ref bool open, ArrayBufferWriter<byte> scratch)
         {
-            LineEscaping.Copy(output, open ? ", "u8 : " {"u8);
+            w.Raw(open ? ", "u8 : " {"u8);
             open = true;
-            scratch.ResetWrittenCount();
-            LogValue.WriteString(scratch, p.Name);
-            LineEscaping.Write(output, scratch.WrittenSpan);
-            LineEscaping.Byte(output, (byte)'=');
-            scratch.ResetWrittenCount();
-            p.Value.WriteUtf8(scratch, p.Format);
-            LineEscaping.Write(output, scratch.WrittenSpan);
+            w.String(p.Name, int.MaxValue, scratch);
+            w.Byte((byte)'=');
+            w.Value(p.Value, p.Format, int.MaxValue, scratch);
+        }
+    }
+
+    /// <summary>Per-thread caches: the current second's date and time, and categories' escaped bytes.</summary>
+    private sealed class LineState
+    {
+        private const int MaxCategories = 4096;
+        private const int SecondLength = 20; // "yyyy-MM-ddTHH:mm:ss."
+        private readonly byte[] _second = new byte[SecondLength];
+        private long _secondTicks = -1;
+        private readonly Dictionary<string, byte[]> _categories = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
+        private string? _lastCategory;
+        private byte[] _lastCategoryBytes = [];
+
+        /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ </c> (milliseconds cut, not rounded, as the <c>fff</c> format does).</summary>
+        public void WriteTimestamp(ref TextLineWriter w, long ticks)
+        {
+            long second = ticks / TimeSpan.TicksPerSecond;
+            if (second != _secondTicks)
+            {
+                new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc).TryFormat(_second, out _, "yyyy-MM-dd'T'HH:mm:ss'.'", CultureInfo.InvariantCulture);
+                _secondTicks = second;
+            }
+            var span = w.Reserve(SecondLength + 5);
+            _second.CopyTo(span);
+            uint millis = (uint)(ticks - second * TimeSpan.TicksPerSecond) / (uint)TimeSpan.TicksPerMillisecond;
+            uint hundreds = millis / 100;
+            uint rest = millis - hundreds * 100;
+            span[SecondLength] = (byte)('0' + hundreds);
+            span[SecondLength + 1] = (byte)('0' + rest / 10);
+            span[SecondLength + 2] = (byte)('0' + rest % 10);
+            span[SecondLength + 3] = (byte)'Z';
+            span[SecondLength + 4] = (byte)' ';
+            w.Advance(SecondLength + 5);
+        }
+
+        /// <summary>The category, transcoded and escaped once per logger's name string (compared by reference, as loggers keep theirs).</summary>
+        public void WriteCategory(ref TextLineWriter w, string category, ArrayBufferWriter<byte> scratch)
+        {
+            if (!ReferenceEquals(category, _lastCategory))
+            {
+                if (!_categories.TryGetValue(category, out var bytes))
+                {
+                    if (_categories.Count >= MaxCategories)
+                    {
+                        w.String(category, int.MaxValue, scratch); // unbounded names: written, not kept
+                        return;
+                    }
+                    var escaped = new ArrayBufferWriter<byte>(category.Length + 16);
+                    scratch.ResetWrittenCount();
+                    LogValue.WriteString(scratch, category);
+                    LineEscaping.Write(escaped, scratch.WrittenSpan);
+                    _categories[category] = bytes = escaped.WrittenSpan.ToArray();
+                }
+                _lastCategory = category;
+                _lastCategoryBytes = bytes;
+            }
+            w.Raw(_lastCategoryBytes);
         }
     }
 

@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using StructuredLog.Events;
+
+namespace StructuredLog.Formatting;
+
+/// <summary>
+/// Writes one human-readable line straight into the caller's buffer, with the escaping of
+/// <see cref="LineEscaping.Write(IBufferWriter{byte}, ReadOnlySpan{byte}, byte, bool)"/> (no quote, no
+/// backslash): text that holds nothing to escape (the usual case, found with one vectorised search) is
+/// copied as it is, and anything else goes through <see cref="LineEscaping"/> itself, so the bytes are the
+/// ones that escaping the whole rendered text at once would give. Numbers are formatted in place.
+/// </summary>
+[SkipLocalsInit]
+internal ref struct TextLineWriter
+{
+    private const int MinimumRequest = 512;
+    private const int MaxDirectChars = 256; // longer strings take the general path (cutting, transcoding)
+    private readonly IBufferWriter<byte> _output;
+    private readonly FormatArena? _arena; // the pipeline's own output: called directly, not through the interface
+    private Span<byte> _span;
+    private int _pos;
+
+    public TextLineWriter(IBufferWriter<byte> output)
+    {
+        _output = output;
+        _arena = output as FormatArena;
+        _span = _arena is not null ? _arena.GetSpan(MinimumRequest) : output.GetSpan(MinimumRequest);
+        _pos = 0;
+    }
+
+    /// <summary>At least <paramref name="count"/> writable bytes at the current position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Span<byte> Reserve(int count)
+    {
+        if (_span.Length - _pos < count) Grow(count);
+        return _span[_pos..];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Advance(int count) => _pos += count;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void Grow(int count)
+    {
+        _output.Advance(_pos);
+        _pos = 0;
+        _span = _output.GetSpan(Math.Max(count, MinimumRequest));
+    }
+
+    /// <summary>Hands what is written to the output; the writer must not be used afterwards.</summary>
+    public void Complete()
+    {
+        _output.Advance(_pos);
+        _pos = 0;
+        _span = default;
+    }
+
+    /// <summary>Copies bytes as they are.</summary>
+    public void Raw(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(Reserve(bytes.Length));
+        _pos += bytes.Length;
+    }
+
+    /// <summary>Writes one byte.</summary>
+    public void Byte(byte b)
+    {
+        Reserve(1)[0] = b;
+        _pos++;
+    }
+
+    /// <summary>Copies UTF-8 text with line breaks and controls escaped.</summary>
+    public void Escaped(ReadOnlySpan<byte> text)
+    {
+        if (!LineEscaping.NeedsEscaping(text))
+        {
+            Raw(text);
+            return;
+        }
+        // Rare: the escaping writes through the output itself.
+        _output.Advance(_pos);
+        _pos = 0;
+        LineEscaping.Write(_output, text);
+        _span = _output.GetSpan(MinimumRequest);
+    }
+
+    /// <summary>
+    /// A string as <see cref="LogValue.WriteString"/> transcodes it (cut after <paramref name="maxChars"/>),
+    /// escaped. Short printable ASCII (the usual case) is narrowed straight into the line.
+    /// </summary>
+    public void String(string text, int maxChars, ArrayBufferWriter<byte> scratch)
+    {
+        if (text.Length <= maxChars && text.Length <= MaxDirectChars && !text.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        {
+            Ascii.FromUtf16(text, Reserve(text.Length), out int written);
+            _pos += written;
+            return;
+        }
+        scratch.ResetWrittenCount();
+        LogValue.WriteString(scratch, text, maxChars);
+        Escaped(scratch.WrittenSpan);
+    }
+
+    /// <summary>
+    /// A value as <see cref="LogValue.WriteUtf8"/> writes it, escaped. Strings and numbers without a
+    /// format are written in place (an invariant number has nothing to escape); the rest through
+    /// <paramref name="scratch"/>.
+    /// </summary>
+    public void Value(in LogValue value, string? format, int maxChars, ArrayBufferWriter<byte> scratch)
+    {
+        if (format is null)
+        {
+            switch (value.Kind)
+            {
+                case LogValueKind.String:
+                    String(value.AsString!, maxChars, scratch);
+                    return;
+                case LogValueKind.Int32 or LogValueKind.Int64:
+                    if (value.TryGetInt64(out long whole) && whole.TryFormat(Reserve(20), out int n, default, CultureInfo.InvariantCulture))
+                    {
+                        _pos += n;
+                        return;
+                    }
+                    break;
+                case LogValueKind.Double:
+                    if (value.TryGetDouble(out double real) && ShortDouble.TryFormatAny(real, Reserve(64), out int m))
+                    {
+                        _pos += m;
+                        return;
+                    }
+                    break;
+            }
+        }
+        scratch.ResetWrittenCount();
+        value.WriteUtf8(scratch, format, maxChars);
+        Escaped(scratch.WrittenSpan);
+    }
+}

@@ -1,0 +1,227 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using StructuredLog.Context;
+using StructuredLog.Events;
+using StructuredLog.Formatting;
+
+namespace StructuredLog.Tests.Formatting;
+
+/// <summary>
+/// <see cref="TextFormatter"/> writes its lines in place (cached timestamp and category, values and
+/// literals copied when they hold nothing to escape); it must produce exactly the bytes of the formatter it
+/// replaced (<see cref="ReferenceTextFormatter"/>: render the message, then escape it byte by byte), for
+/// every value kind, nasty text, truncation, exceptions, scopes, colours and options.
+/// </summary>
+public sealed class TextWriterEquivalenceTests
+{
+    private static readonly (TextFormatter Fast, ReferenceTextFormatter Reference)[] s_pairs =
+    [
+        (new TextFormatter(), new ReferenceTextFormatter()),
+        (new TextFormatter(colors: true, multilineExceptions: true), new ReferenceTextFormatter(colors: true, multilineExceptions: true)),
+        (new TextFormatter(includeProperties: false), new ReferenceTextFormatter(includeProperties: false)),
+    ];
+
+    private enum Color { Red, Green }
+
+    private sealed class Throwing
+    {
+        public override string ToString() => throw new InvalidOperationException("boom");
+    }
+
+    private sealed class Order
+    {
+        public int Id { get; set; } = 7;
+        public string Name { get; set; } = "a\"b\r\n";
+    }
+
+    private static void AssertSame(EventRecord record)
+    {
+        var e = new LogEvent(record);
+        foreach (var (fast, reference) in s_pairs)
+        {
+            var a = new ArrayBufferWriter<byte>();
+            var b = new ArrayBufferWriter<byte>();
+            fast.Format(e, a);
+            reference.Format(e, b);
+            if (!a.WrittenSpan.SequenceEqual(b.WrittenSpan))
+            {
+                Assert.Equal(Encoding.UTF8.GetString(b.WrittenSpan), Encoding.UTF8.GetString(a.WrittenSpan));
+                Assert.Equal(b.WrittenSpan.ToArray(), a.WrittenSpan.ToArray()); // differing invalid bytes
+            }
+            // One event, one line (multiline exceptions aside).
+            if (e.Exception is null) Assert.Equal(1, a.WrittenSpan.Count((byte)'\n'));
+        }
+    }
+
+    private static EventRecord Record(string template, long ticks, params LogProperty[] args)
+    {
+        var r = new EventRecord
+        {
+            TimestampTicks = ticks,
+            Level = LogLevel.Info,
+            Category = "Cat\negory",
+            Template = MessageTemplate.Parse(template),
+        };
+        foreach (var p in args) r.AddProperty(p);
+        r.ArgumentCount = r.PropertyCount;
+        return r;
+    }
+
+    private static Arbitrary<string> NastyStrings()
+    {
+        var chars = Gen.OneOf(
+            Gen.Elements('\r', '\n', '\t', '"', '\\', '\u0000', '\u001b', '\u007f', '\u0085', '\u00a0', '\u00a3', '\u2028', '\u2029', '\u2014', '\u20ac',
+                '{', '}', '=', ' ', '~', 'é', '\uD83D', '\uDE00', '\uFFFF', '\uFEFF', '\u0300'),
+            ArbMap.Default.GeneratorFor<char>());
+        var strings = Gen.OneOf(
+            chars.ArrayOf().Select(a => new string(a)),
+            ArbMap.Default.GeneratorFor<string>().Where(s => s is not null),
+            Gen.Choose(250, 1200).Select(n => new string('x', n) + "\r\n" + new string('é', n)));
+        return strings.ToArbitrary();
+    }
+
+    [Fact]
+    public void Strings_names_templates_and_categories_are_escaped_identically()
+    {
+        Prop.ForAll(NastyStrings(), NastyStrings(), NastyStrings(), (value, name, literal) =>
+        {
+            var r = Record("Value {V} " + literal.Replace("{", "{{").Replace("}", "}}") + " {W} {Missing}", 638_000_000_000_000_000,
+                new LogProperty("V", LogValue.From(value)), new LogProperty("W", LogValue.From(name)));
+            r.Category = name;
+            r.AddProperty(new LogProperty(name, LogValue.From(literal)));
+            AssertSame(r);
+            r.MaxValueChars = 5;
+            AssertSame(r);
+        }).QuickCheckThrowOnFailure();
+    }
+
+    /// <summary>Printable ASCII up to 256 chars is narrowed straight into the line: every ASCII character, around that limit and under truncation.</summary>
+    [Fact]
+    public void Every_ascii_character_in_short_strings_is_escaped_identically()
+    {
+        for (int c = 0; c < 128; c++)
+        {
+            foreach (int length in new[] { 1, 10, 255, 256, 257 })
+            {
+                string text = new string('a', length - 1) + (char)c;
+                string front = (char)c + new string('b', length - 1);
+                var r = Record("Text {T} and {U}", 638_000_000_000_000_000,
+                    new LogProperty("T", LogValue.From(text)), new LogProperty("U", LogValue.From(front)));
+                r.Category = text;
+                r.AddProperty(new LogProperty(front, LogValue.From(text)));
+                AssertSame(r);
+                r.MaxValueChars = length - 1;
+                AssertSame(r);
+            }
+        }
+    }
+
+    [Fact]
+    public void Every_value_kind_is_written_identically()
+    {
+        var values = new List<LogValue>
+        {
+            LogValue.Null, LogValue.From(true), LogValue.From(false), LogValue.From((byte)200), LogValue.From((sbyte)-5),
+            LogValue.From((short)-300), LogValue.From((ushort)60000), LogValue.From(int.MinValue), LogValue.From(int.MaxValue), LogValue.From(0),
+            LogValue.From(uint.MaxValue), LogValue.From(long.MinValue), LogValue.From(long.MaxValue), LogValue.From(ulong.MaxValue),
+            LogValue.From(0.1 + 0.2), LogValue.From(-0.0), LogValue.From(double.Epsilon), LogValue.From(double.MaxValue), LogValue.From(-double.MaxValue),
+            LogValue.From(1e21), LogValue.From(1e-7), LogValue.From(double.NaN), LogValue.From(double.PositiveInfinity), LogValue.From(double.NegativeInfinity),
+            LogValue.From(3.4028235e38f), LogValue.From(1.1f), LogValue.From(float.NaN), LogValue.From(-float.Epsilon),
+            LogValue.From(1.0m), LogValue.From(-79228162514264337593543950335m), LogValue.From(0.0000000000000000000000000001m),
+            LogValue.From('"'), LogValue.From('\n'), LogValue.From('\u2028'), LogValue.From(new DateTime(2026, 11, 25, 1, 2, 3, DateTimeKind.Utc)),
+            LogValue.From(new DateTime(2026, 11, 25, 1, 2, 3, 456, DateTimeKind.Local)),
+            LogValue.From(new DateTimeOffset(2026, 11, 25, 1, 2, 3, TimeSpan.FromHours(-5))), LogValue.From(TimeSpan.FromMilliseconds(-1234.5)),
+            LogValue.From(Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e")), LogValue.From(Color.Green), LogValue.From((Color)17),
+            LogValue.FromObject(new Throwing()), LogValue.FromObject(new Uri("http://x/\"y\"")), LogValue.From<string?>(null),
+            LogValue.From<int?>(5), LogValue.From<int?>(null), LogValue.FromObject(new Order()),
+        };
+        var random = new Random(1234);
+        for (int i = 0; i < 2000; i++) values.Add(LogValue.From(BitConverter.Int64BitsToDouble(random.NextInt64())));
+        for (int i = 0; i < 500; i++) values.Add(LogValue.From(random.NextInt64(long.MinValue, long.MaxValue) >> random.Next(64)));
+        for (int i = 0; i < 500; i++) values.Add(LogValue.From(random.Next(int.MinValue, int.MaxValue) >> random.Next(32)));
+        for (int i = 0; i < 500; i++) values.Add(LogValue.From(BitConverter.Int32BitsToSingle(random.Next())));
+        foreach (var v in values)
+        {
+            var r = Record("A {A} B {B:F2} C {@C} D {D}", 638_000_000_000_000_001, new LogProperty("A", v), new LogProperty("B", v, "F2"),
+                new LogProperty("C", v, null, destructure: true), new LogProperty("D", v, "X"));
+            r.AddProperty(new LogProperty("Extra", v));
+            r.AddProperty(new LogProperty("ExtraFormatted", v, "N1"));
+            AssertSame(r);
+        }
+    }
+
+    [Fact]
+    public void Timestamps_are_written_identically()
+    {
+        var random = new Random(99);
+        var ticks = new List<long> { 0, 638_000_000_000_000_000, 638_000_000_010_000_000, 638_000_000_009_990_000, 638_000_000_000_009_999, DateTime.MaxValue.Ticks, 630_822_816_000_000_000 };
+        for (int i = 0; i < 3000; i++) ticks.Add(random.NextInt64(0, DateTime.MaxValue.Ticks));
+        // Consecutive events within one second and across second boundaries (the per-second cache).
+        for (long t = 638_000_000_009_999_000; t < 638_000_000_010_001_000; t += 7) ticks.Add(t);
+        foreach (var t in ticks) AssertSame(Record("x", t));
+    }
+
+    [Fact]
+    public void Exceptions_scopes_levels_and_binding_are_written_identically()
+    {
+        Exception ex;
+        try { throw new InvalidOperationException("bad \"thing\"\r\nsecond line\u2028third"); }
+        catch (Exception caught) { ex = caught; }
+        using (ScopeNode.Push([new LogProperty("RequestId", LogValue.From("r-1\n")), new LogProperty("A", LogValue.From(5))], null))
+        using (ScopeNode.Push([new LogProperty("Inner", LogValue.From(2.5))], null))
+        {
+            foreach (LogLevel level in Enum.GetValues<LogLevel>())
+            {
+                var r = Record("{A} and {Missing} and {0} {A}", 638_000_000_123_456_700, new LogProperty("A", LogValue.From(1)));
+                r.Level = level;
+                r.Scope = ScopeNode.Current;
+                r.AddProperty(new LogProperty("Enriched", LogValue.From("e")));
+                AssertSame(r);
+                r.Exception = ex;
+                AssertSame(r);
+                r.BindByName = true;
+                AssertSame(r);
+            }
+        }
+    }
+
+    /// <summary>Categories are cached per thread by reference: equal text in another string, and a category changing between events, write the same.</summary>
+    [Fact]
+    public void Categories_are_written_identically_when_they_change_between_events()
+    {
+        var names = new[] { "Orders", new string("Orders".ToCharArray()), "Line\u2028Break", "Orders", "é\r", "Payments" };
+        for (int round = 0; round < 3; round++)
+        {
+            foreach (var name in names)
+            {
+                var r = Record("x {A}", 638_000_000_000_000_000 + round, new LogProperty("A", LogValue.From(round)));
+                r.Category = name;
+                AssertSame(r);
+            }
+        }
+    }
+
+    [Fact]
+    public void Events_from_a_real_pipeline_match_the_reference_on_both_formatting_threads()
+    {
+        var fast = new Support.CollectingSink(new TextFormatter());
+        var reference = new Support.CollectingSink(new ReferenceTextFormatter());
+        using (var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Trace).WriteTo(fast).WriteTo(reference).FlushOnProcessExit(false).Build())
+        {
+            var log = pipeline.GetLogger("Equivalence");
+            int orderId = 12;
+            double elapsed = 3.25;
+            for (int i = 0; i < 2000; i++)
+            {
+                log.Info("Processed order {A} in {B} ms for {C}", i, i * 0.25, "customer-" + i);
+                log.Warn($"Order {orderId} took {elapsed:F1} ms, note {"line\nbreak"}");
+                log.Error(new InvalidOperationException("x"), "Failed {Id}", Guid.Empty);
+            }
+        }
+        Assert.Equal(6000, fast.Events.Count);
+        Assert.Equal(reference.Events.Select(e => e.Formatted), fast.Events.Select(e => e.Formatted));
+    }
+}
