@@ -49,6 +49,9 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
     /// <summary>Distinct strings numbered at most.</summary>
     public int MaxSymbols { get; }
 
+    /// <summary>False: every event gathers its definitions symbol by symbol (the general path), for tests that compare the two.</summary>
+    internal bool UseDefinitionBlocks { get; init; } = true;
+
     /// <summary>
     /// True: the symbol and template tables are concurrent dictionaries and the scratch state is per
     /// thread. Each event carries the definitions of the symbols it uses, so the file encoder keeps the
@@ -68,12 +71,24 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
     {
         var info = Info(e.Template);
         var props = e.Properties;
+        var category = CachedLookup(e.Category);
+
+        // The usual event: its properties are the template's own (by reference), no event name, no scope.
+        // Its definitions are always the same bytes for this template and category: copied as one block.
+        if (UseDefinitionBlocks && e.EventName is null && e.Scope is null && HasTemplateNames(props, info) && info.DefinitionBlock(category) is { } block)
+        {
+            block.CopyTo(output.GetSpan(block.Length));
+            output.Advance(block.Length);
+            var fast = new MessagePackSpanWriter(output);
+            WriteBody(ref fast, e, info, category, null, info.NameSymbols, 0);
+            return;
+        }
+
         var used = t_used ??= new List<Symbol>(8);
         used.Clear();
         var names = t_names;
         if (names is null || names.Length < props.Length) t_names = names = new Symbol?[Math.Max(16, props.Length * 2)];
 
-        var category = CachedLookup(e.Category);
         Use(category, used);
         Use(info.TemplateSymbol, used);
         var eventName = e.EventName is { } en ? Lookup(en) : null;
@@ -111,6 +126,25 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
             output.Advance(definitions);
         }
         var w = new MessagePackSpanWriter(output);
+        WriteBody(ref w, e, info, category, eventName, names, scopeCount);
+        Array.Clear(names, 0, n);
+    }
+
+    private static bool HasTemplateNames(ReadOnlySpan<LogProperty> props, TemplateInfo info)
+    {
+        var names = info.Names;
+        if (props.Length != names.Length) return false;
+        for (int i = 0; i < props.Length; i++)
+        {
+            if (!ReferenceEquals(props[i].Name, names[i])) return false;
+        }
+        return true;
+    }
+
+    /// <summary>The event record after its definitions: <paramref name="names"/> holds the symbols of the event's properties, then of its <paramref name="scopeCount"/> visible scope properties.</summary>
+    private static void WriteBody(ref MessagePackSpanWriter w, in LogEvent e, TemplateInfo info, Symbol? category, Symbol? eventName, Symbol?[] names, int scopeCount)
+    {
+        var props = e.Properties;
         w.WriteArrayHeader(RecordLayout.EventFields);
         w.Write(RecordLayout.EventKind);
         w.Write(e.Timestamp);
@@ -145,14 +179,16 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
             if (p.Destructure && p.Value.Kind == LogValueKind.Object) WriteDestructured(ref w, p.Value.AsObject);
             else WriteValue(ref w, p.Value, maxChars);
         }
-        n = props.Length;
-        foreach (var p in e.ScopeProperties)
+        if (scopeCount > 0)
         {
-            WriteSymbolRef(ref w, names[n++], p.Name, MaxNameChars);
-            WriteValue(ref w, p.Value, maxChars);
+            int n = props.Length;
+            foreach (var p in e.ScopeProperties)
+            {
+                WriteSymbolRef(ref w, names[n++], p.Name, MaxNameChars);
+                WriteValue(ref w, p.Value, maxChars);
+            }
         }
         w.Complete();
-        Array.Clear(names, 0, n);
     }
 
     private static void Use(Symbol? s, List<Symbol> used)
@@ -398,6 +434,33 @@ public sealed class MessagePackFormatter : ILogFormatter, ILogFileFormat
         }
 
         public MessagePackFormatter Owner { get; }
+
+        private const int MaxBlocks = 8;
+        private volatile (Symbol? Category, byte[] Bytes)[] _blocks = [];
+
+        /// <summary>
+        /// The definitions an event of this template with no other names uses, in the order the general
+        /// path writes them (category, template, property names, each once), kept for up to
+        /// <see cref="MaxBlocks"/> categories; null past that (the general path then writes them).
+        /// Threads may build the same block at once: each copy holds the same bytes.
+        /// </summary>
+        public byte[]? DefinitionBlock(Symbol? category)
+        {
+            var blocks = _blocks;
+            foreach (var (c, bytes) in blocks)
+            {
+                if (ReferenceEquals(c, category)) return bytes;
+            }
+            if (blocks.Length >= MaxBlocks) return null;
+            var used = new List<Symbol>(NameSymbols.Length + 2);
+            Use(category, used);
+            Use(TemplateSymbol, used);
+            foreach (var s in NameSymbols) Use(s, used);
+            var block = used.SelectMany(s => s.Definition).ToArray();
+            _blocks = [.. blocks, (category, block)];
+            return block;
+        }
+
         public Symbol? TemplateSymbol { get; }
         public string[] Names { get; }
         public Symbol?[] NameSymbols { get; }

@@ -24,16 +24,39 @@ internal sealed class MessagePackFileEncoder : ILogFileEncoder
 
     public void Append(ReadOnlySpan<byte> payload, IBufferWriter<byte> output)
     {
+        // Events of one template and category start with the same definitions (the formatter copies them as
+        // one block). Once this file holds all of them, the next event that starts with the same bytes skips
+        // them with one comparison: an id's definition is always the same bytes, and a file never forgets one.
+        int known = _knownPrefixLength;
+        if (known > 0 && payload.StartsWith(_knownPrefix.AsSpan(0, known))) payload = payload[known..];
+
         // Leading definitions have the fixed shape 0x93 0x00 0xce <uint32 id> <str>.
+        var all = payload;
+        bool anyNew = false;
         while (payload.Length >= 8 && payload[0] == 0x93 && payload[1] == 0x00 && payload[2] == 0xce)
         {
             uint id = BinaryPrimitives.ReadUInt32BigEndian(payload[3..]);
             int length = 7 + StrLength(payload[7..]);
-            if (Define(id)) Copy(payload[..length], output);
+            if (Define(id))
+            {
+                Copy(payload[..length], output);
+                anyNew = true;
+            }
             payload = payload[length..];
+        }
+        int definitions = all.Length - payload.Length;
+        if (definitions > 0 && !anyNew && definitions <= MaxKnownPrefix)
+        {
+            if (_knownPrefix.Length < definitions) _knownPrefix = new byte[MaxKnownPrefix];
+            all[..definitions].CopyTo(_knownPrefix);
+            _knownPrefixLength = definitions;
         }
         Copy(payload, output);
     }
+
+    private const int MaxKnownPrefix = 4096;
+    private byte[] _knownPrefix = [];
+    private int _knownPrefixLength;
 
     /// <summary>Marks <paramref name="id"/> as defined in this file; false when it already was.</summary>
     private bool Define(uint id)
