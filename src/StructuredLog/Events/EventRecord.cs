@@ -32,9 +32,16 @@ internal sealed class EventRecord
     /// <summary>A synthetic record already placed in the batch (rate-limit summary).</summary>
     public bool Placed;
 
-    // Rendering cache: one rendering per distinct formatter, in the batch's arena.
+    // Rendering cache: one rendering per distinct formatter, in the batch's arena. The first one (usually the
+    // only one) is kept in the record's own fields: a record reused by the same pipeline usually gets the
+    // same formatter and arena chunk again, so those references need no store (and no write barrier).
     public FormatArena? Arena;
-    public (ILogFormatter Formatter, byte[] Buffer, int Offset, int Length)[] Rendered = new (ILogFormatter, byte[], int, int)[2];
+    public ILogFormatter? RenderedFormatter;
+    public byte[]? RenderedBuffer;
+    public int RenderedOffset;
+    public int RenderedLength;
+    /// <summary>Renderings by further formatters (null until an event has a second one).</summary>
+    public (ILogFormatter Formatter, byte[] Buffer, int Offset, int Length)[]? MoreRendered;
     public int RenderedCount;
 
     public bool HasTrace => TraceId != default;
@@ -69,7 +76,8 @@ internal sealed class EventRecord
     /// <summary>
     /// Drops what the event referenced from the application (exception, scope, event name, property
     /// values) so that a pooled record keeps none of it alive. The category, template and arena stay:
-    /// they belong to the pipeline, and the next event usually has the same ones, which then need no store.
+    /// they belong to the pipeline, and the next event usually has the same ones, which then need no store
+    /// (so do the first rendering's formatter and arena chunk).
     /// </summary>
     public void Clear()
     {
@@ -79,7 +87,8 @@ internal sealed class EventRecord
         Properties.AsSpan(0, PropertyCount).Clear();
         PropertyCount = 0;
         ArgumentCount = 0;
-        for (int i = 0; i < RenderedCount; i++) Rendered[i] = default;
+        // The first rendering's formatter and buffer stay (the pipeline's own objects, usually the next event's too).
+        for (int i = 1; i < RenderedCount; i++) MoreRendered![i - 1] = default;
         RenderedCount = 0;
         Placed = false;
     }

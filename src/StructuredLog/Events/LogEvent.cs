@@ -156,15 +156,26 @@ public readonly struct LogEvent
     /// however many sinks ask; the bytes stay valid until <c>Emit</c> returns. A formatter that throws
     /// yields a minimal JSON line that says so rather than losing the event.
     /// </summary>
-    public ReadOnlySpan<byte> GetFormatted(ILogFormatter formatter)
+    public ReadOnlySpan<byte> GetFormatted(ILogFormatter formatter) => GetFormatted(formatter, null);
+
+    /// <summary>
+    /// <see cref="GetFormatted(ILogFormatter)"/>, formatting (when not cached yet) into <paramref name="arena"/>
+    /// instead of the record's own arena: the format worker writes into an arena of its own.
+    /// </summary>
+    internal ReadOnlySpan<byte> GetFormatted(ILogFormatter formatter, FormatArena? arena)
     {
         var r = Record;
-        for (int i = 0; i < r.RenderedCount; i++)
+        int count = r.RenderedCount;
+        if (count > 0)
         {
-            var (f, buffer, offset, length) = r.Rendered[i];
-            if (ReferenceEquals(f, formatter)) return buffer.AsSpan(offset, length);
+            if (ReferenceEquals(r.RenderedFormatter, formatter)) return r.RenderedBuffer.AsSpan(r.RenderedOffset, r.RenderedLength);
+            for (int i = 0; i < count - 1; i++)
+            {
+                var (f, buffer, offset, length) = r.MoreRendered![i];
+                if (ReferenceEquals(f, formatter)) return buffer.AsSpan(offset, length);
+            }
         }
-        var arena = r.Arena ??= new FormatArena();
+        arena ??= r.Arena ??= new FormatArena();
         // A formatter that asks for another formatter's output of the same event (a wrapper) must not
         // write into the arena under its own event: the nested rendering gets an arena of its own.
         if (arena.InEvent) arena = new FormatArena();
@@ -180,8 +191,22 @@ public readonly struct LogEvent
             FormatterFailure.Write(this, formatter, ex, arena);
         }
         var rendered = arena.EndEvent();
-        if (r.RenderedCount == r.Rendered.Length) Array.Resize(ref r.Rendered, r.Rendered.Length * 2);
-        r.Rendered[r.RenderedCount++] = (formatter, rendered.Buffer, rendered.Offset, rendered.Length);
+        // A nested call (a wrapper formatter) may have added a rendering meanwhile: read the count again.
+        count = r.RenderedCount;
+        if (count == 0)
+        {
+            if (!ReferenceEquals(r.RenderedFormatter, formatter)) r.RenderedFormatter = formatter;
+            if (!ReferenceEquals(r.RenderedBuffer, rendered.Buffer)) r.RenderedBuffer = rendered.Buffer;
+            r.RenderedOffset = rendered.Offset;
+            r.RenderedLength = rendered.Length;
+        }
+        else
+        {
+            var more = r.MoreRendered ??= new (ILogFormatter, byte[], int, int)[2];
+            if (count - 1 == more.Length) Array.Resize(ref r.MoreRendered, more.Length * 2);
+            r.MoreRendered![count - 1] = (formatter, rendered.Buffer, rendered.Offset, rendered.Length);
+        }
+        r.RenderedCount = count + 1;
         return rendered.Buffer.AsSpan(rendered.Offset, rendered.Length);
     }
 

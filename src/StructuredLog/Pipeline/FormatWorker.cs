@@ -135,14 +135,14 @@ internal sealed class FormatWorker
         while (Volatile.Read(ref _completed) != count) spin.SpinOnce(sleep1Threshold: -1);
     }
 
-    /// <summary>Formats <paramref name="events"/> for every target formatter, on the calling thread.</summary>
-    public void FormatRange(ReadOnlySpan<LogEvent> events)
+    /// <summary>Formats <paramref name="events"/> for every target formatter, on the calling thread, into <paramref name="arena"/> (null: each record's own, the writer's).</summary>
+    public void FormatRange(ReadOnlySpan<LogEvent> events, FormatArena? arena = null)
     {
         foreach (var e in events)
         {
             foreach (var (formatter, minimumLevel) in _targets)
             {
-                if (e.Level >= minimumLevel) e.GetFormatted(formatter);
+                if (e.Level >= minimumLevel) e.GetFormatted(formatter, arena);
             }
         }
     }
@@ -212,9 +212,7 @@ internal sealed class FormatWorker
     {
         try
         {
-            var events = _events;
-            for (int i = from; i < to; i++) events[i].Record.Arena = arena;
-            FormatRange(events.AsSpan(from, to - from));
+            FormatRange(_events.AsSpan(from, to - from), arena);
             _workerChunks++;
         }
         catch (Exception ex)

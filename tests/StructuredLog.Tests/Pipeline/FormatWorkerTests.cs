@@ -71,7 +71,7 @@ public sealed class FormatWorkerTests
                             continue;
                         }
                         Assert.Equal(1, r.RenderedCount);
-                        Assert.Same(formatter, r.Rendered[0].Formatter);
+                        Assert.Same(formatter, r.RenderedFormatter);
                         var text = Encoding.UTF8.GetString(events[i].GetFormatted(formatter));
                         Assert.Equal(Serial(formatter, events[i]), text);
                     }
