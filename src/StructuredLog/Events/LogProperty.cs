@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace StructuredLog.Events;
 
 /// <summary>A named, typed property of a log event.</summary>
@@ -6,23 +8,42 @@ public readonly struct LogProperty
     /// <summary>Creates a property.</summary>
     public LogProperty(string name, LogValue value, string? format = null, bool destructure = false)
     {
-        Name = name;
-        Value = value;
-        Format = format;
-        Destructure = destructure;
+        _name = name;
+        _value = value;
+        _format = format;
+        _destructure = destructure;
     }
 
+    private readonly string _name;
+    private readonly LogValue _value;
+    private readonly string? _format;
+    private readonly bool _destructure;
+
     /// <summary>The property name.</summary>
-    public string Name { get; }
+    public string Name => _name;
 
     /// <summary>The captured value.</summary>
-    public LogValue Value { get; }
+    public LogValue Value => _value;
 
     /// <summary>The format from the template hole (<c>F1</c> in <c>{Elapsed:F1}</c>), or null.</summary>
-    public string? Format { get; }
+    public string? Format => _format;
 
     /// <summary>True when the template asked to destructure the value (<c>{@Name}</c>).</summary>
-    public bool Destructure { get; }
+    public bool Destructure => _destructure;
+
+    /// <summary>
+    /// Overwrites <paramref name="target"/> (a property of one of the writer's pooled records) in place.
+    /// A reference is stored only when it differs from the one there: the record's previous event usually
+    /// had the same template, so the name and format are the same strings, and each store of a reference
+    /// into the heap costs a GC write barrier (a call). The same as assigning a new property.
+    /// </summary>
+    internal static void Overwrite(ref LogProperty target, string name, in LogValue value, string? format, bool destructure)
+    {
+        if (!ReferenceEquals(target._name, name)) Unsafe.AsRef(in target._name) = name;
+        if (!ReferenceEquals(target._format, format)) Unsafe.AsRef(in target._format) = format;
+        Unsafe.AsRef(in target._destructure) = destructure;
+        LogValue.Overwrite(ref Unsafe.AsRef(in target._value), value);
+    }
 
     /// <summary>Creates a property from a typed value without boxing.</summary>
     public static LogProperty Create<T>(string name, T value) => new(name, LogValue.From(value));

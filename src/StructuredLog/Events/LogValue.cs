@@ -20,15 +20,26 @@ public readonly struct LogValue
     internal readonly ulong Lo;
     internal readonly ulong Hi;
 
+    private readonly LogValueKind _kind;
+
     /// <summary>The type tag.</summary>
-    public LogValueKind Kind { get; }
+    public LogValueKind Kind => _kind;
 
     internal LogValue(LogValueKind kind, ulong lo, ulong hi = 0, object? reference = null)
     {
-        Kind = kind;
+        _kind = kind;
         Lo = lo;
         Hi = hi;
         Ref = reference;
+    }
+
+    /// <summary>Overwrites <paramref name="target"/> in place, storing the reference only when it differs (see <see cref="LogProperty.Overwrite"/>).</summary>
+    internal static void Overwrite(ref LogValue target, in LogValue value)
+    {
+        if (!ReferenceEquals(target.Ref, value.Ref)) Unsafe.AsRef(in target.Ref) = value.Ref;
+        Unsafe.AsRef(in target.Lo) = value.Lo;
+        Unsafe.AsRef(in target.Hi) = value.Hi;
+        Unsafe.AsRef(in target._kind) = value._kind;
     }
 
     /// <summary>The null value.</summary>

@@ -442,7 +442,9 @@ internal sealed class EventWriter
                 }
                 else if (i < template.PropertyFormats.Length)
                 {
-                    p = new LogProperty(names[i], value, template.PropertyFormats[i], template.PropertyDestructure[i]);
+                    // In place, storing only the references that changed (the same template's name and format as
+                    // this record's previous event, usually): no write barrier for them.
+                    LogProperty.Overwrite(ref p, names[i], value, template.PropertyFormats[i], template.PropertyDestructure[i]);
                     sensitive = redactor is not null && (i < mask.Length ? mask[i] : redactor.IsSensitive(names[i]));
                 }
                 else
