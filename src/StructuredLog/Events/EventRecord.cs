@@ -74,8 +74,8 @@ internal sealed class EventRecord
     }
 
     /// <summary>
-    /// Drops what the event referenced from the application (exception, scope, event name, property
-    /// values) so that a pooled record keeps none of it alive. The category, template and arena stay:
+    /// Drops what the event referenced from the application (exception, scope, event name, the objects and
+    /// strings of property values) so that a pooled record keeps none of it alive. The category, template and arena stay:
     /// they belong to the pipeline, and the next event usually has the same ones, which then need no store
     /// (so do the first rendering's formatter and arena chunk).
     /// </summary>
@@ -84,7 +84,10 @@ internal sealed class EventRecord
         Exception = null;
         Scope = null;
         EventName = null;
-        Properties.AsSpan(0, PropertyCount).Clear();
+        // Only the values' references are the application's: names and formats are the template's strings
+        // (nearly always), kept so that the next event of the same template stores none of them again
+        // (LogProperty.Overwrite). A value without a reference (a number) leaves its cache line untouched.
+        foreach (ref var p in Properties.AsSpan(0, PropertyCount)) LogProperty.DropValueReference(ref p);
         PropertyCount = 0;
         ArgumentCount = 0;
         // The first rendering's formatter and buffer stay (the pipeline's own objects, usually the next event's too).

@@ -45,6 +45,12 @@ public readonly struct LogProperty
         LogValue.Overwrite(ref Unsafe.AsRef(in target._value), value);
     }
 
+    /// <summary>Forgets the object or string <paramref name="target"/>'s value refers to (a pooled record keeps no application object alive); stores nothing when there is none.</summary>
+    internal static void DropValueReference(ref LogProperty target)
+    {
+        if (target._value.Ref is not null) LogValue.Overwrite(ref Unsafe.AsRef(in target._value), default);
+    }
+
     /// <summary>Creates a property from a typed value without boxing.</summary>
     public static LogProperty Create<T>(string name, T value) => new(name, LogValue.From(value));
 
