@@ -103,7 +103,8 @@ public sealed partial class Logger
     /// <remarks>
     /// Only what differs from a released cell is written: <see cref="RingBuffer.Release"/> leaves
     /// Exception, Scope, trace ids, flags, event id and name at their defaults, so a call without an
-    /// exception, scope or activity skips those stores (and their GC write barriers).
+    /// exception, scope or activity skips those stores (and their GC write barriers); it keeps the logger
+    /// and template of the cell's previous call, which are stored again only when they differ.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref EventSlot Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position)
@@ -111,8 +112,8 @@ public sealed partial class Logger
         if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return ref Unsafe.NullRef<EventSlot>();
         ref EventSlot s = ref _ring.Cell(position);
         s.Timestamp = _coarseClock ? CoarseClock.Now : Stopwatch.GetTimestamp();
-        s.Logger = this;
-        s.Template = template;
+        if (!ReferenceEquals(s.Logger, this)) s.Logger = this;
+        if (!ReferenceEquals(s.Template, template)) s.Template = template;
         s.Level = level;
         s.ArgumentCount = argumentCount;
         s.ThreadId = CurrentThreadId;

@@ -113,7 +113,8 @@ internal sealed class RingBuffer
     }
 
     /// <summary>
-    /// Consumer: clears references in the cell (so the GC can collect them), resets the fields a producer
+    /// Consumer: clears the references to what the call captured (so the GC can collect it; the logger and
+    /// template string stay, see below), resets the fields a producer
     /// writes only when they differ from the default (exception, scope, trace ids and flags, slot flags,
     /// event id and name: see <c>Logger.Begin</c>), and frees the cell for the next lap.
     /// </summary>
@@ -121,8 +122,9 @@ internal sealed class RingBuffer
     {
         ref EventSlot cell = ref Cell(position);
         Debug.Assert(cell.Sequence == position + 1, "releasing a cell that is not published");
-        cell.Logger = null;
-        cell.Template = null;
+        // The logger and the template string stay: they are the application's long-lived objects (loggers
+        // are kept, templates are literals), and the next call in this cell usually brings the same ones,
+        // which it then stores without a GC write barrier (Logger.Begin compares first).
         cell.Exception = null;
         cell.Scope = null;
         cell.TraceId = default;

@@ -5,9 +5,11 @@ namespace StructuredLog.Tests.Pipeline;
 
 /// <summary>
 /// The writer reuses its records batch after batch and, for speed, overwrites a property's name, format and
-/// value reference only when they differ from what the record held. An event must never show anything of
-/// the record's previous event: different templates, names, formats and value kinds follow each other in
-/// the same record (one event per batch) and within batches.
+/// value reference only when they differ from what the record held; callers likewise store a ring cell's
+/// logger and template only when they differ from the cell's previous call. An event must never show
+/// anything of an earlier event: different templates, names, formats and value kinds follow each other in
+/// the same record (one event per batch) and within batches, and different loggers and templates in the
+/// same ring cell, lap after lap.
 /// </summary>
 public sealed class RecordReuseTests
 {
@@ -71,6 +73,46 @@ public sealed class RecordReuseTests
             string json = events[k].Formatted!;
             foreach (var name in expected.Keys) Assert.Contains("\"" + name + "\":", json);
             if (i % 5 == 3) Assert.DoesNotContain("\"Customer\"", json);
+        }
+    }
+
+    [Fact]
+    public async Task Each_event_keeps_its_own_logger_and_template_when_ring_cells_are_reused()
+    {
+        var sink = new CollectingSink();
+        await using var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink, isolate: false).FlushOnProcessExit(false).Build();
+        var loggers = new[] { pipeline.GetLogger("First"), pipeline.GetLogger("Second"), pipeline.GetLogger("Third") };
+        const int events = 64 * 40;
+        for (int i = 0; i < events; i++)
+        {
+            // 3 loggers and 5 templates against 64 cells: every cell sees every combination over the laps.
+            var log = loggers[i % 3];
+            switch (i % 5)
+            {
+                case 0: log.Info("Zero {N}", i); break;
+                case 1: log.Info("One {N}", i); break;
+                case 2: log.Info($"Interpolated {i}"); break;
+                case 3: log.Info("Three"); break;
+                default: log.Info("Four {N} {M}", i, -i); break;
+            }
+            if (i % 97 == 0) await pipeline.FlushAsync(); // cells released at varied points of a lap
+        }
+        await pipeline.FlushAsync();
+        var all = sink.Events.ToArray();
+        Assert.Equal(events, all.Length);
+        string[] categories = ["First", "Second", "Third"];
+        for (int i = 0; i < events; i++)
+        {
+            Assert.Equal(categories[i % 3], all[i].Category);
+            string expected = (i % 5) switch
+            {
+                0 => $"Zero {i}",
+                1 => $"One {i}",
+                2 => $"Interpolated {i}",
+                3 => "Three",
+                _ => $"Four {i} {-i}",
+            };
+            Assert.Equal(expected, all[i].Message);
         }
     }
 }
