@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Text;
 using StructuredLog.Events;
 
 namespace StructuredLog.Formatting;
@@ -93,15 +92,32 @@ internal ref struct TextLineWriter
     /// </summary>
     public void String(string text, int maxChars, ArrayBufferWriter<byte> scratch)
     {
-        if (text.Length <= maxChars && text.Length <= MaxDirectChars && !text.AsSpan().ContainsAnyExceptInRange(' ', '~'))
+        if (text.Length <= maxChars && text.Length <= MaxDirectChars && TryNarrowPrintable(text))
         {
-            Ascii.FromUtf16(text, Reserve(text.Length), out int written);
-            _pos += written;
+            _pos += text.Length;
             return;
         }
         scratch.ResetWrittenCount();
         LogValue.WriteString(scratch, text, maxChars);
         Escaped(scratch.WrittenSpan);
+    }
+
+    /// <summary>
+    /// Copies <paramref name="text"/> at the current position, one byte per char, if every char is printable
+    /// ASCII (space to <c>~</c>); false otherwise (the position does not move). One pass, no allocation at any
+    /// tier (<c>MemoryExtensions.ContainsAnyExceptInRange</c> allocated 96 bytes a call until tiered compilation
+    /// had optimised it).
+    /// </summary>
+    private bool TryNarrowPrintable(string text)
+    {
+        var dest = Reserve(text.Length)[..text.Length];
+        for (int i = 0; i < dest.Length; i++)
+        {
+            char c = text[i];
+            if ((uint)(c - ' ') > '~' - ' ') return false;
+            dest[i] = (byte)c;
+        }
+        return true;
     }
 
     /// <summary>
