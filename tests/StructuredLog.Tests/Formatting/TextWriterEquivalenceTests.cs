@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Text;
 using FsCheck;
 using FsCheck.Fluent;
@@ -24,19 +23,6 @@ public sealed class TextWriterEquivalenceTests
         (new TextFormatter(includeProperties: false), new ReferenceTextFormatter(includeProperties: false)),
     ];
 
-    private enum Color { Red, Green }
-
-    private sealed class Throwing
-    {
-        public override string ToString() => throw new InvalidOperationException("boom");
-    }
-
-    private sealed class Order
-    {
-        public int Id { get; set; } = 7;
-        public string Name { get; set; } = "a\"b\r\n";
-    }
-
     private static void AssertSame(EventRecord record)
     {
         var e = new LogEvent(record);
@@ -56,32 +42,10 @@ public sealed class TextWriterEquivalenceTests
         }
     }
 
-    private static EventRecord Record(string template, long ticks, params LogProperty[] args)
-    {
-        var r = new EventRecord
-        {
-            TimestampTicks = ticks,
-            Level = LogLevel.Info,
-            Category = "Cat\negory",
-            Template = MessageTemplate.Parse(template),
-        };
-        foreach (var p in args) r.AddProperty(p);
-        r.ArgumentCount = r.PropertyCount;
-        return r;
-    }
+    private static EventRecord Record(string template, long ticks, params LogProperty[] args) =>
+        FormatterCases.Record("Cat\negory", template, ticks, args);
 
-    private static Arbitrary<string> NastyStrings()
-    {
-        var chars = Gen.OneOf(
-            Gen.Elements('\r', '\n', '\t', '"', '\\', '\u0000', '\u001b', '\u007f', '\u0085', '\u00a0', '\u00a3', '\u2028', '\u2029', '\u2014', '\u20ac',
-                '{', '}', '=', ' ', '~', 'é', '\uD83D', '\uDE00', '\uFFFF', '\uFEFF', '\u0300'),
-            ArbMap.Default.GeneratorFor<char>());
-        var strings = Gen.OneOf(
-            chars.ArrayOf().Select(a => new string(a)),
-            ArbMap.Default.GeneratorFor<string>().Where(s => s is not null),
-            Gen.Choose(250, 1200).Select(n => new string('x', n) + "\r\n" + new string('é', n)));
-        return strings.ToArbitrary();
-    }
+    private static Arbitrary<string> NastyStrings() => FormatterCases.NastyStrings();
 
     [Fact]
     public void Strings_names_templates_and_categories_are_escaped_identically()
@@ -122,27 +86,7 @@ public sealed class TextWriterEquivalenceTests
     [Fact]
     public void Every_value_kind_is_written_identically()
     {
-        var values = new List<LogValue>
-        {
-            LogValue.Null, LogValue.From(true), LogValue.From(false), LogValue.From((byte)200), LogValue.From((sbyte)-5),
-            LogValue.From((short)-300), LogValue.From((ushort)60000), LogValue.From(int.MinValue), LogValue.From(int.MaxValue), LogValue.From(0),
-            LogValue.From(uint.MaxValue), LogValue.From(long.MinValue), LogValue.From(long.MaxValue), LogValue.From(ulong.MaxValue),
-            LogValue.From(0.1 + 0.2), LogValue.From(-0.0), LogValue.From(double.Epsilon), LogValue.From(double.MaxValue), LogValue.From(-double.MaxValue),
-            LogValue.From(1e21), LogValue.From(1e-7), LogValue.From(double.NaN), LogValue.From(double.PositiveInfinity), LogValue.From(double.NegativeInfinity),
-            LogValue.From(3.4028235e38f), LogValue.From(1.1f), LogValue.From(float.NaN), LogValue.From(-float.Epsilon),
-            LogValue.From(1.0m), LogValue.From(-79228162514264337593543950335m), LogValue.From(0.0000000000000000000000000001m),
-            LogValue.From('"'), LogValue.From('\n'), LogValue.From('\u2028'), LogValue.From(new DateTime(2026, 11, 25, 1, 2, 3, DateTimeKind.Utc)),
-            LogValue.From(new DateTime(2026, 11, 25, 1, 2, 3, 456, DateTimeKind.Local)),
-            LogValue.From(new DateTimeOffset(2026, 11, 25, 1, 2, 3, TimeSpan.FromHours(-5))), LogValue.From(TimeSpan.FromMilliseconds(-1234.5)),
-            LogValue.From(Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e")), LogValue.From(Color.Green), LogValue.From((Color)17),
-            LogValue.FromObject(new Throwing()), LogValue.FromObject(new Uri("http://x/\"y\"")), LogValue.From<string?>(null),
-            LogValue.From<int?>(5), LogValue.From<int?>(null), LogValue.FromObject(new Order()),
-        };
-        var random = new Random(1234);
-        for (int i = 0; i < 2000; i++) values.Add(LogValue.From(BitConverter.Int64BitsToDouble(random.NextInt64())));
-        for (int i = 0; i < 500; i++) values.Add(LogValue.From(random.NextInt64(long.MinValue, long.MaxValue) >> random.Next(64)));
-        for (int i = 0; i < 500; i++) values.Add(LogValue.From(random.Next(int.MinValue, int.MaxValue) >> random.Next(32)));
-        for (int i = 0; i < 500; i++) values.Add(LogValue.From(BitConverter.Int32BitsToSingle(random.Next())));
+        var values = FormatterCases.ValuesOfEveryKind();
         foreach (var v in values)
         {
             var r = Record("A {A} B {B:F2} C {@C} D {D}", 638_000_000_000_000_001, new LogProperty("A", v), new LogProperty("B", v, "F2"),
