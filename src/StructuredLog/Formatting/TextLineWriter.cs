@@ -49,6 +49,21 @@ internal ref struct TextLineWriter
         _span = _output.GetSpan(Math.Max(count, MinimumRequest));
     }
 
+    /// <summary>
+    /// Hands what is written so far to the output and returns it, for a caller that writes to it directly
+    /// (the rare paths); <see cref="Attach"/> afterwards.
+    /// </summary>
+    public IBufferWriter<byte> Detach()
+    {
+        _output.Advance(_pos);
+        _pos = 0;
+        _span = default;
+        return _output;
+    }
+
+    /// <summary>Continues after <see cref="Detach"/>.</summary>
+    public void Attach() => _span = _output.GetSpan(MinimumRequest);
+
     /// <summary>Hands what is written to the output; the writer must not be used afterwards.</summary>
     public void Complete()
     {
