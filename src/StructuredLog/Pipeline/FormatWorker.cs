@@ -9,7 +9,7 @@ namespace StructuredLog.Pipeline;
 /// shared counter and format them for the batching sinks (the worker into an arena of its own), so that on
 /// a machine with a spare core the formatting, the writer's largest cost, is shared. Only formatters that
 /// declare <see cref="ILogFormatter.SupportsConcurrentFormatting"/> are used (<see cref="JsonFormatter"/>,
-/// <see cref="TextFormatter"/>, the MessagePack formatter); everything else still formats lazily on the writer during dispatch. The writer starts on the batch at once and
+/// <see cref="TextFormatter"/>, <see cref="LogfmtFormatter"/>, the MessagePack formatter); everything else still formats lazily on the writer during dispatch. The writer starts on the batch at once and
 /// only ever waits for a chunk the worker has already taken, never for the worker to wake up: a worker
 /// that wakes late finds less (or nothing) left to take. Sinks see exactly what the writer alone would
 /// have produced, in order.
