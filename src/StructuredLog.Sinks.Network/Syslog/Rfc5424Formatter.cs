@@ -109,9 +109,7 @@ public sealed class Rfc5424Formatter : ILogFormatter
         SyslogText.Copy(output, _priPrefix.AsSpan(severity * 8, _priLength[severity]));
 
         // TIMESTAMP: RFC 3339, UTC, 6 fractional digits (RFC 5424 §6.2.3 allows at most 6).
-        var ts = output.GetSpan(32);
-        e.Timestamp.TryFormat(ts, out int tw, "yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
-        output.Advance(tw);
+        output.Advance(SyslogText.Rfc3339Microseconds(output.GetSpan(32), e.Timestamp.Ticks));
         SyslogText.Byte(output, (byte)' ');
         SyslogText.Copy(output, _hostname);
         SyslogText.Byte(output, (byte)' ');

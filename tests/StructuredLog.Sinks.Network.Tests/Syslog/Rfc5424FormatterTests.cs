@@ -30,6 +30,16 @@ public sealed class Rfc5424FormatterTests
     }
 
     [Fact]
+    public async Task The_timestamp_is_the_events_time_in_utc()
+    {
+        var before = DateTime.UtcNow;
+        var text = await FormatOneAsync(l => l.Info("one"), new Rfc5424Formatter());
+        var stamp = DateTime.Parse(text.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal);
+        Assert.InRange(stamp, before.AddSeconds(-1), DateTime.UtcNow.AddSeconds(1));
+    }
+
+    [Fact]
     public async Task Param_names_are_sanitised_and_values_escaped()
     {
         var f = new Rfc5424Formatter(new SyslogFormatterOptions { IncludeCategory = false });
