@@ -14,7 +14,6 @@ namespace StructuredLog.Sinks.Network.Syslog;
 /// </summary>
 public sealed class Rfc3164Formatter : ILogFormatter
 {
-    private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
     private static ReadOnlySpan<byte> TruncatedMarker => "...[truncated]"u8;
 
     [ThreadStatic] private static ArrayBufferWriter<byte>? t_scratch, t_message;
@@ -48,23 +47,14 @@ public sealed class Rfc3164Formatter : ILogFormatter
         var message = t_message ??= new ArrayBufferWriter<byte>(1024);
         message.ResetWrittenCount();
         int pri = (int)_options.Facility * 8 + ((int)_options.SeverityMapping(e.Level) & 7);
-        var t = _options.Rfc3164LocalTime ? e.Timestamp.ToLocalTime() : e.Timestamp;
-        // "<PRI>Mmm dd hh:mm:ss " — the day padded with a space (RFC 3164 §4.1.2), written without allocating.
+        // "<PRI>Mmm dd hh:mm:ss " — the day padded with a space (RFC 3164 §4.1.2), the time cached per second.
         var head = message.GetSpan(40);
         head[0] = (byte)'<';
         pri.TryFormat(head[1..], out int n, default, CultureInfo.InvariantCulture);
         n++;
         head[n++] = (byte)'>';
-        var month = Months[t.Month - 1];
-        head[n++] = (byte)month[0];
-        head[n++] = (byte)month[1];
-        head[n++] = (byte)month[2];
-        head[n++] = (byte)' ';
-        head[n++] = t.Day < 10 ? (byte)' ' : (byte)('0' + t.Day / 10);
-        head[n++] = (byte)('0' + t.Day % 10);
-        head[n++] = (byte)' ';
-        t.TryFormat(head[n..], out int tw, "HH:mm:ss", CultureInfo.InvariantCulture);
-        n += tw;
+        SyslogText.Rfc3164Time(head[n..], e.Timestamp.Ticks, _options.Rfc3164LocalTime);
+        n += SyslogText.Rfc3164TimeLength;
         head[n++] = (byte)' ';
         message.Advance(n);
         SyslogText.Copy(message, _headerTail);

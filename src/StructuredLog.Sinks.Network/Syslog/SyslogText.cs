@@ -165,6 +165,48 @@ internal static class SyslogText
     {
         public long Second = -1;
         public readonly byte[] Prefix = new byte[20];
+
+        // RFC 3164's "Mmm dd hh:mm:ss" for one second, in UTC or in the local zone it was made for.
+        public long BsdSecond = -1;
+        public bool BsdLocal;
+        public TimeZoneInfo? BsdZone;
+        public readonly byte[] Bsd = new byte[Rfc3164TimeLength];
+    }
+
+    private static readonly string[] s_months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+    /// <summary>The length of <see cref="Rfc3164Time"/>'s text.</summary>
+    public const int Rfc3164TimeLength = 15;
+
+    /// <summary>
+    /// Writes RFC 3164's <c>Mmm dd hh:mm:ss</c> (the day padded with a space, §4.1.2) for the UTC time
+    /// <paramref name="utcTicks"/>, in the local zone when <paramref name="local"/>; formatted once per second
+    /// per thread (and again when the local zone changes).
+    /// </summary>
+    public static void Rfc3164Time(Span<byte> destination, long utcTicks, bool local)
+    {
+        var cache = t_second ??= new SecondCache();
+        long second = utcTicks / TimeSpan.TicksPerSecond;
+        var zone = local ? TimeZoneInfo.Local : null;
+        if (second != cache.BsdSecond || local != cache.BsdLocal || !ReferenceEquals(zone, cache.BsdZone))
+        {
+            var utc = new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
+            var t = local ? TimeZoneInfo.ConvertTimeFromUtc(utc, zone!) : utc;
+            var b = cache.Bsd;
+            var month = s_months[t.Month - 1];
+            b[0] = (byte)month[0];
+            b[1] = (byte)month[1];
+            b[2] = (byte)month[2];
+            b[3] = (byte)' ';
+            b[4] = t.Day < 10 ? (byte)' ' : (byte)('0' + t.Day / 10);
+            b[5] = (byte)('0' + t.Day % 10);
+            b[6] = (byte)' ';
+            t.TryFormat(b.AsSpan(7), out _, "HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            cache.BsdSecond = second;
+            cache.BsdLocal = local;
+            cache.BsdZone = zone;
+        }
+        cache.Bsd.CopyTo(destination);
     }
 
     private static bool IsHex(ReadOnlySpan<byte> s)

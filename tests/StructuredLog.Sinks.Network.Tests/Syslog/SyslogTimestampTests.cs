@@ -28,4 +28,35 @@ public sealed class SyslogTimestampTests
         for (int i = 0; i < 200; i++) ticks.Add(638_000_000_000_000_000 - i * 13_000_001L);
         foreach (long t in ticks) Assert.Equal(Expected(t), Actual(t));
     }
+
+    /// <summary>RFC 3164's time as the formatter wrote it before the per-second cache.</summary>
+    private static string Rfc3164Expected(long ticks, bool local)
+    {
+        var t = new DateTime(ticks, DateTimeKind.Utc);
+        if (local) t = t.ToLocalTime();
+        string[] months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        return months[t.Month - 1] + " " + (t.Day < 10 ? " " : "") + t.Day.ToString(CultureInfo.InvariantCulture) + " " +
+            t.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Run with a <c>TZ</c> other than UTC to see local time differ (CI's machine runs in UTC, where both modes agree).</summary>
+    [Fact]
+    public void Rfc3164_time_matches_the_former_formatting_in_utc_and_local_time()
+    {
+        var random = new Random(3164);
+        long from = new DateTime(1971, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks, to = new DateTime(2100, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
+        var ticks = new List<long>();
+        for (int i = 0; i < 3000; i++) ticks.Add(random.NextInt64(from, to));
+        for (long t = 638_000_000_009_999_000; t < 638_000_000_010_001_000; t += 3) ticks.Add(t);
+        var buffer = new byte[SyslogText.Rfc3164TimeLength];
+        // Both modes for each instant in turn, so that a cache entry made for one mode meets the other.
+        foreach (long t in ticks)
+        {
+            foreach (bool local in new[] { false, true })
+            {
+                SyslogText.Rfc3164Time(buffer, t, local);
+                Assert.Equal(Rfc3164Expected(t, local), Encoding.ASCII.GetString(buffer));
+            }
+        }
+    }
 }
