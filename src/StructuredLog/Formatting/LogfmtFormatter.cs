@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using StructuredLog.Events;
 
 namespace StructuredLog.Formatting;
@@ -86,38 +85,19 @@ public sealed class LogfmtFormatter : ILogFormatter
     /// </summary>
     private static bool TryWritePlain(ref TextLineWriter w, in LogValue value)
     {
-        switch (value.Kind)
+        if (value.Kind != LogValueKind.String) return w.TryNumber(value);
+        string text = value.AsString!;
+        if (text.Length is 0 or > 256) return false;
+        var dest = w.Reserve(text.Length)[..text.Length];
+        for (int i = 0; i < dest.Length; i++)
         {
-            case LogValueKind.Int32 or LogValueKind.Int64:
-                if (value.TryGetInt64(out long whole) && whole.TryFormat(w.Reserve(20), out int n, default, CultureInfo.InvariantCulture))
-                {
-                    w.Advance(n);
-                    return true;
-                }
-                return false;
-            case LogValueKind.Double:
-                if (value.TryGetDouble(out double real) && ShortDouble.TryFormatAny(real, w.Reserve(64), out int m))
-                {
-                    w.Advance(m);
-                    return true;
-                }
-                return false;
-            case LogValueKind.String:
-                string text = value.AsString!;
-                if (text.Length is 0 or > 256) return false;
-                var dest = w.Reserve(text.Length)[..text.Length];
-                for (int i = 0; i < dest.Length; i++)
-                {
-                    char c = text[i];
-                    // Printable ASCII without space, '"', '=' or '\' (those make the value quoted).
-                    if ((uint)(c - '!') > '~' - '!' || c is '"' or '=' or '\\') return false;
-                    dest[i] = (byte)c;
-                }
-                w.Advance(text.Length);
-                return true;
-            default:
-                return false;
+            char c = text[i];
+            // Printable ASCII without space, '"', '=' or '\' (those make the value quoted).
+            if ((uint)(c - '!') > '~' - '!' || c is '"' or '=' or '\\') return false;
+            dest[i] = (byte)c;
         }
+        w.Advance(text.Length);
+        return true;
     }
 
     private static void Pair(ref TextLineWriter w, ArrayBufferWriter<byte> scratch, string key, string value)
@@ -163,9 +143,8 @@ public sealed class LogfmtFormatter : ILogFormatter
     private sealed class LineState
     {
         private const int MaxCached = 4096;
-        private const int SecondLength = 23; // "ts=yyyy-MM-ddTHH:mm:ss."
-        private readonly byte[] _second = new byte[SecondLength];
-        private long _secondTicks = -1;
+        private const int SecondLength = 3 + UtcSecondText.Length; // "ts=yyyy-MM-ddTHH:mm:ss."
+        private readonly UtcSecondText _time = new();
         private readonly Dictionary<string, byte[]> _categories = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
         private readonly Dictionary<string, byte[]> _keys = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
         private string? _lastCategory;
@@ -175,14 +154,9 @@ public sealed class LogfmtFormatter : ILogFormatter
         public void WriteTimestamp(ref TextLineWriter w, long ticks)
         {
             long second = ticks / TimeSpan.TicksPerSecond;
-            if (second != _secondTicks)
-            {
-                "ts="u8.CopyTo(_second);
-                new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc).TryFormat(_second.AsSpan(3), out _, "yyyy-MM-dd'T'HH:mm:ss'.'", CultureInfo.InvariantCulture);
-                _secondTicks = second;
-            }
             var span = w.Reserve(SecondLength + 8);
-            _second.CopyTo(span);
+            "ts="u8.CopyTo(span);
+            _time.For(second).CopyTo(span[3..]);
             uint fraction = (uint)(ticks - second * TimeSpan.TicksPerSecond);
             for (int i = SecondLength + 6; i >= SecondLength; i--)
             {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using StructuredLog.Events;
 
 namespace StructuredLog.Formatting;
@@ -139,9 +138,7 @@ public sealed class TextFormatter : ILogFormatter
     private sealed class LineState
     {
         private const int MaxCategories = 4096;
-        private const int SecondLength = 20; // "yyyy-MM-ddTHH:mm:ss."
-        private readonly byte[] _second = new byte[SecondLength];
-        private long _secondTicks = -1;
+        private readonly UtcSecondText _time = new();
         private readonly Dictionary<string, byte[]> _categories = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
         private string? _lastCategory;
         private byte[] _lastCategoryBytes = [];
@@ -149,14 +146,10 @@ public sealed class TextFormatter : ILogFormatter
         /// <summary>Writes <c>yyyy-MM-ddTHH:mm:ss.fffZ </c> (milliseconds cut, not rounded, as the <c>fff</c> format does).</summary>
         public void WriteTimestamp(ref TextLineWriter w, long ticks)
         {
+            const int SecondLength = UtcSecondText.Length; // "yyyy-MM-ddTHH:mm:ss."
             long second = ticks / TimeSpan.TicksPerSecond;
-            if (second != _secondTicks)
-            {
-                new DateTime(second * TimeSpan.TicksPerSecond, DateTimeKind.Utc).TryFormat(_second, out _, "yyyy-MM-dd'T'HH:mm:ss'.'", CultureInfo.InvariantCulture);
-                _secondTicks = second;
-            }
             var span = w.Reserve(SecondLength + 5);
-            _second.CopyTo(span);
+            _time.For(second).CopyTo(span);
             uint millis = (uint)(ticks - second * TimeSpan.TicksPerSecond) / (uint)TimeSpan.TicksPerMillisecond;
             uint hundreds = millis / 100;
             uint rest = millis - hundreds * 100;

@@ -65,12 +65,7 @@ internal ref struct TextLineWriter
     public void Attach() => _span = _output.GetSpan(MinimumRequest);
 
     /// <summary>Hands what is written to the output; the writer must not be used afterwards.</summary>
-    public void Complete()
-    {
-        _output.Advance(_pos);
-        _pos = 0;
-        _span = default;
-    }
+    public void Complete() => Detach();
 
     /// <summary>Copies bytes as they are.</summary>
     public void Raw(ReadOnlySpan<byte> bytes)
@@ -95,10 +90,8 @@ internal ref struct TextLineWriter
             return;
         }
         // Rare: the escaping writes through the output itself.
-        _output.Advance(_pos);
-        _pos = 0;
-        LineEscaping.Write(_output, text);
-        _span = _output.GetSpan(MinimumRequest);
+        LineEscaping.Write(Detach(), text);
+        Attach();
     }
 
     /// <summary>
@@ -144,29 +137,43 @@ internal ref struct TextLineWriter
     {
         if (format is null)
         {
-            switch (value.Kind)
+            if (value.Kind == LogValueKind.String)
             {
-                case LogValueKind.String:
-                    String(value.AsString!, maxChars, scratch);
-                    return;
-                case LogValueKind.Int32 or LogValueKind.Int64:
-                    if (value.TryGetInt64(out long whole) && whole.TryFormat(Reserve(20), out int n, default, CultureInfo.InvariantCulture))
-                    {
-                        _pos += n;
-                        return;
-                    }
-                    break;
-                case LogValueKind.Double:
-                    if (value.TryGetDouble(out double real) && ShortDouble.TryFormatAny(real, Reserve(64), out int m))
-                    {
-                        _pos += m;
-                        return;
-                    }
-                    break;
+                String(value.AsString!, maxChars, scratch);
+                return;
             }
+            if (TryNumber(value)) return;
         }
         scratch.ResetWrittenCount();
         value.WriteUtf8(scratch, format, maxChars);
         Escaped(scratch.WrittenSpan);
+    }
+
+    /// <summary>
+    /// An int, long or double as <see cref="LogValue.WriteUtf8"/> writes it without a format, in place (an
+    /// invariant number holds nothing any text format escapes or quotes); false for any other value.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryNumber(in LogValue value)
+    {
+        switch (value.Kind)
+        {
+            case LogValueKind.Int32 or LogValueKind.Int64:
+                if (value.TryGetInt64(out long whole) && whole.TryFormat(Reserve(20), out int n, default, CultureInfo.InvariantCulture))
+                {
+                    _pos += n;
+                    return true;
+                }
+                return false;
+            case LogValueKind.Double:
+                if (value.TryGetDouble(out double real) && ShortDouble.TryFormatAny(real, Reserve(64), out int m))
+                {
+                    _pos += m;
+                    return true;
+                }
+                return false;
+            default:
+                return false;
+        }
     }
 }
