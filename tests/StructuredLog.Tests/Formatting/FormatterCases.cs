@@ -24,6 +24,27 @@ internal static class FormatterCases
         public string Name { get; set; } = "a\"b\r\n";
     }
 
+    /// <summary>The same bytes, or a failure that shows the two texts (and then the bytes, for differing invalid UTF-8).</summary>
+    public static void AssertSameBytes(ReadOnlySpan<byte> expected, ReadOnlySpan<byte> actual)
+    {
+        if (actual.SequenceEqual(expected)) return;
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(expected), System.Text.Encoding.UTF8.GetString(actual));
+        Assert.Equal(expected.ToArray(), actual.ToArray());
+    }
+
+    /// <summary>
+    /// Every ASCII character at the end (<c>Last</c>: "aa…a" + c) and at the start (<c>First</c>: c + "bb…b") of
+    /// strings of each of <paramref name="lengths"/>, for fast paths that copy short plain strings.
+    /// </summary>
+    public static IEnumerable<(int Length, string Last, string First)> AsciiCharactersAround(params int[] lengths)
+    {
+        for (int c = 0; c < 128; c++)
+        {
+            foreach (int length in lengths)
+                yield return (length, new string('a', length - 1) + (char)c, (char)c + new string('b', length - 1));
+        }
+    }
+
     /// <summary>A record of <paramref name="template"/> whose properties are all arguments.</summary>
     public static EventRecord Record(string category, string template, long ticks, params LogProperty[] args)
     {
