@@ -158,22 +158,4 @@ public sealed class TextWriterEquivalenceTests
         Assert.Equal(6000, fast.Events.Count);
         Assert.Equal(reference.Events.Select(e => e.Formatted), fast.Events.Select(e => e.Formatted));
     }
-
-    /// <summary>
-    /// No allocation per line, also before tiered compilation has optimised the formatter (a vectorised
-    /// range check from the BCL allocated 96 bytes a call in unoptimised code): measured over the first calls.
-    /// </summary>
-    [Fact]
-    public void Formatting_a_line_allocates_nothing_from_the_first_calls()
-    {
-        var formatter = new TextFormatter();
-        var records = Enumerable.Range(0, 4).Select(j => Record("Order {A} in {B} ms for {C} {D}", 638_000_000_000_000_000 + j * 1_234_567,
-            new LogProperty("A", LogValue.From(4711 + j)), new LogProperty("B", LogValue.From(j * 0.25)),
-            new LogProperty("C", LogValue.From("customer-" + j)), new LogProperty("D", LogValue.From((long)j)))).ToArray();
-        var output = new ArrayBufferWriter<byte>(1 << 20);
-        foreach (var r in records) formatter.Format(new LogEvent(r), output); // per-thread caches and number tables are made once
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++) formatter.Format(new LogEvent(records[i & 3]), output);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
 }
