@@ -9,10 +9,13 @@ namespace StructuredLog.Sinks.File.Storage;
 internal sealed class ActiveLogFile : IDisposable
 {
     private readonly FileStream _stream;
+    // Exclusive mode only: blocks reserved ahead of the end (Linux), returned when the file is closed.
+    private readonly FilePreallocation? _preallocation;
 
-    private ActiveLogFile(FileStream stream, string path, RolledFile name)
+    private ActiveLogFile(FileStream stream, string path, RolledFile name, bool shared)
     {
         _stream = stream;
+        if (!shared) _preallocation = FilePreallocation.For(stream.SafeFileHandle);
         Path = path;
         Name = name;
     }
@@ -44,7 +47,7 @@ internal sealed class ActiveLogFile : IDisposable
         {
             // The create mode is filtered by the umask: set the configured mode exactly on new files.
             if (created && !OperatingSystem.IsWindows()) System.IO.File.SetUnixFileMode(stream.SafeFileHandle, options.UnixFileMode);
-            var file = new ActiveLogFile(stream, name.Path, name);
+            var file = new ActiveLogFile(stream, name.Path, name, options.Shared);
             file.Repair(options.Formatter);
             return file;
         }
@@ -76,6 +79,7 @@ internal sealed class ActiveLogFile : IDisposable
     {
         try
         {
+            _preallocation?.BeforeWrite(Length, bytes.Length);
             RandomAccess.Write(_stream.SafeFileHandle, bytes, Length);
             Length += bytes.Length;
         }
@@ -89,5 +93,10 @@ internal sealed class ActiveLogFile : IDisposable
     /// <summary>fsync: the written bytes survive a power loss.</summary>
     public void FlushToDisk() => _stream.Flush(flushToDisk: true);
 
-    public void Dispose() => _stream.Dispose();
+    /// <summary>Returns the blocks reserved past the end, then closes the file.</summary>
+    public void Dispose()
+    {
+        _preallocation?.Release();
+        _stream.Dispose();
+    }
 }

@@ -8,13 +8,17 @@ namespace StructuredLog.Sinks;
 /// the sink's own I/O thread in large batches: payloads that lie next to each other in the sink's
 /// queue (up to 64 KB) go out in one write. A <see cref="FileStream"/> or <see cref="MemoryStream"/> is
 /// written synchronously on that thread (no task or state machine per batch); a file opened from a
-/// path is unbuffered, so each run of payloads is one <c>write</c> call with no extra copy.
+/// path is unbuffered, so each run of payloads is one <c>write</c> call with no extra copy, and on Linux
+/// its disk blocks are reserved about 1 MB ahead of the end (<c>fallocate</c> with
+/// <c>FALLOC_FL_KEEP_SIZE</c>: the file's length is unchanged, the reservation past it is returned on
+/// dispose), which makes each append cheaper for the kernel.
 /// </summary>
 public sealed class StreamSink : BatchingSink
 {
     private readonly Stream _stream;
     private readonly bool _ownsStream;
     private readonly bool _synchronous;
+    private readonly FilePreallocation? _preallocation;
 
     /// <summary>Writes to <paramref name="stream"/>; <paramref name="ownsStream"/> disposes it with the sink.</summary>
     public StreamSink(Stream stream, ILogFormatter? formatter = null, bool ownsStream = false, BatchingOptions? options = null)
@@ -30,6 +34,7 @@ public sealed class StreamSink : BatchingSink
         : this(OpenAppend(path), formatter, ownsStream: true, options)
     {
         Path = System.IO.Path.GetFullPath(path);
+        if (_stream is FileStream { CanSeek: true } file) _preallocation = FilePreallocation.For(file.SafeFileHandle);
     }
 
     /// <summary>
@@ -53,12 +58,16 @@ public sealed class StreamSink : BatchingSink
     }
 
     /// <inheritdoc />
-    protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken) =>
-        batch.WriteToAndFlushAsync(_stream, _synchronous, cancellationToken);
+    protected override Task WriteBatchAsync(LogBatch batch, CancellationToken cancellationToken)
+    {
+        _preallocation?.BeforeWrite(_stream.Position, batch.TotalBytes);
+        return batch.WriteToAndFlushAsync(_stream, _synchronous, cancellationToken);
+    }
 
     /// <inheritdoc />
     protected override async ValueTask OnDisposeAsync()
     {
+        _preallocation?.Release();
         if (_ownsStream) await _stream.DisposeAsync().ConfigureAwait(false);
     }
 }
