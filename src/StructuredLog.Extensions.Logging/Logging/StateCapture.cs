@@ -9,8 +9,9 @@ namespace StructuredLog.Extensions.Logging;
 /// methods, <c>LoggerMessage.Define</c> and the <c>LogInformation("... {X}", x)</c> extensions all
 /// implement <c>IReadOnlyList&lt;KeyValuePair&lt;string, object?&gt;&gt;</c> with the template under
 /// <c>{OriginalFormat}</c>. For value-type states the list is read through a delegate bound once per
-/// state type, so the state itself is never boxed (MEL's indexer still boxes each value: that is the
-/// contract of the interface).
+/// state type, so the state itself is never boxed. MEL's indexer boxes each value-type value (the contract of
+/// the interface); the states of <c>LoggerMessage.Define</c>, which <c>[LoggerMessage]</c> methods create, are
+/// read field by field instead (<see cref="LoggerMessageState"/>), so those calls allocate nothing.
 /// </summary>
 internal static class StateCapture
 {
@@ -27,6 +28,9 @@ internal static class StateCapture
         return null;
     }
 
+    /// <summary>True when states of <typeparamref name="TState"/> are read field by field (<see cref="LoggerMessageState"/>), for tests.</summary>
+    internal static bool ReadsTyped<TState>() => LoggerMessageState.IsTypedReader(StateReader<TState>.Reader);
+
     internal static string? ReadList<TList>(in TList state, PropertyBuffer buffer)
         where TList : IReadOnlyList<KeyValuePair<string, object?>>
     {
@@ -42,24 +46,25 @@ internal static class StateCapture
                 template = pair.Value as string;
                 continue;
             }
-            bool destructure = false;
-            if (name.Length > 1 && (name[0] == '@' || name[0] == '$'))
-            {
-                destructure = name[0] == '@';
-                name = s_strippedNames.GetOrAdd(name, static n => n.Substring(1));
-            }
+            (name, bool destructure) = PropertyName(name);
             buffer.Add(new LogProperty(name, LogValue.FromObject(pair.Value), null, destructure));
         }
         return template;
     }
 
+    /// <summary>A state key as a property name: <c>@Name</c> (destructure) and <c>$Name</c> (stringify) lose their prefix.</summary>
+    internal static (string Name, bool Destructure) PropertyName(string key)
+    {
+        if (key.Length > 1 && (key[0] == '@' || key[0] == '$'))
+            return (s_strippedNames.GetOrAdd(key, static n => n.Substring(1)), key[0] == '@');
+        return (key, false);
+    }
+
     private static class StateReader<TState>
     {
-        public delegate string? ReadState(in TState state, PropertyBuffer buffer);
+        public static readonly StateReadDelegate<TState>? Reader = Create();
 
-        public static readonly ReadState? Reader = Create();
-
-        private static ReadState? Create()
+        private static StateReadDelegate<TState>? Create()
         {
             // Only value types need the delegate: a reference-type state is cast without boxing.
             if (!typeof(TState).IsValueType || !typeof(IReadOnlyList<KeyValuePair<string, object?>>).IsAssignableFrom(typeof(TState))) return null;
@@ -67,7 +72,9 @@ internal static class StateCapture
             {
                 var method = typeof(StateCapture).GetMethod(nameof(ReadList), BindingFlags.NonPublic | BindingFlags.Static)!
                     .MakeGenericMethod(typeof(TState));
-                return method.CreateDelegate<ReadState>();
+                var list = method.CreateDelegate<StateReadDelegate<TState>>();
+                // LoggerMessage.Define's states ([LoggerMessage] methods): their values read typed, not boxed.
+                return LoggerMessageState.TryCreate(list) ?? list;
             }
             catch (Exception)
             {
