@@ -10,17 +10,23 @@ namespace StructuredLog.Extensions.Logging;
 /// <summary>Reads a value-type state's properties into the buffer; returns the template, or null when it carries none.</summary>
 internal delegate string? StateReadDelegate<TState>(in TState state, PropertyBuffer buffer);
 
-/// <summary>Reads one field of a state struct (a method emitted for that field).</summary>
-internal delegate TValue StateFieldGetter<TState, TValue>(ref TState state);
+/// <summary>Reads the formatter field of a state struct (an emitted method; the delegate is closed over an unused target, so it is called without a shuffle thunk).</summary>
+internal delegate object? StateFormatterGetter<TState>(ref TState state);
+
+/// <summary>Adds a state struct's values to the buffer as properties with the given names (an emitted method, one per state type).</summary>
+internal delegate void StateValuesFiller<TState>(ref TState state, PropertyBuffer buffer, string[] names, bool[] destructure);
 
 /// <summary>
 /// Typed reading of the states that <c>LoggerMessage.Define</c> creates, which is what <c>[LoggerMessage]</c>
 /// methods of up to six parameters call: <c>LoggerMessage.LogValues&lt;T0..T5&gt;</c>, a private struct of
 /// Microsoft.Extensions.Logging.Abstractions holding its formatter and the typed values in <c>_formatter</c>,
 /// <c>_value0</c>, <c>_value1</c>... Its <c>IReadOnlyList</c> indexer boxes every value-type argument (an
-/// int and a double: 48 bytes a call); reading the fields through one emitted getter each captures them as
-/// <see cref="LogValue"/>s without boxing. Names, destructuring flags and the template are read once per call
-/// site (per formatter instance) through the indexer and cached.
+/// int and a double: 48 bytes a call). Instead, one method emitted per state type reads every value field and
+/// adds it to the buffer as a <see cref="LogValue"/> (<see cref="LogValue.From{T}"/> compiled for each exact
+/// type, so nothing is boxed), and another reads the formatter. Names, destructuring flags and the template
+/// are read once per call site (per formatter instance) through the indexer and cached. One emitted method
+/// rather than a getter per field: per-field delegates cost ~90 ns more per call (three delegate and three
+/// virtual calls, and <see cref="LogValue.From{T}"/> in code shared between reference types).
 /// </summary>
 /// <remarks>
 /// Taken only when the state type is exactly that struct with exactly those fields of the argument types, and
@@ -63,42 +69,70 @@ internal static class LoggerMessageState
         var all = type.GetFields(Fields);
         var formatter = type.GetField("_formatter", Fields);
         if (all.Length != args.Length + 1 || formatter is null || formatter.FieldType.IsValueType) return null;
-        var values = new ValueReader<TState>[args.Length];
+        var values = new FieldInfo[args.Length];
         for (int i = 0; i < args.Length; i++)
         {
             var field = type.GetField("_value" + i, Fields);
             if (field is null || field.FieldType != args[i]) return null;
-            var getter = Getter(field, type, args[i]);
-            values[i] = (ValueReader<TState>)Activator.CreateInstance(typeof(ValueReader<,>).MakeGenericType(type, args[i]), getter)!;
+            values[i] = field;
         }
-        var reader = new Reader<TState>((StateFieldGetter<TState, object?>)Getter(formatter, type, typeof(object)), values, list);
+        var reader = new Reader<TState>(FormatterGetter<TState>(formatter), ValuesFiller<TState>(values), values.Length, list);
         return reader.Read;
     }
+
+    /// <summary>Emits <c>state._formatter</c>.</summary>
+    private static StateFormatterGetter<TState> FormatterGetter<TState>(FieldInfo formatter)
+    {
+        var method = new DynamicMethod("getFormatter", typeof(object), [typeof(object), typeof(TState).MakeByRefType()], typeof(LoggerMessageState).Module, skipVisibility: true);
+        var il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldfld, formatter);
+        il.Emit(OpCodes.Ret);
+        return (StateFormatterGetter<TState>)method.CreateDelegate(typeof(StateFormatterGetter<TState>), s_target);
+    }
+
+    /// <summary>
+    /// Emits, for each value field i: <c>buffer.Add(new LogProperty(names[i], LogValue.From&lt;Ti&gt;(state._value<i>i</i>), null, destructure[i]))</c>:
+    /// one call per event, with <see cref="LogValue.From{T}"/> compiled for each exact argument type.
+    /// </summary>
+    private static StateValuesFiller<TState> ValuesFiller<TState>(FieldInfo[] values)
+    {
+        var from = typeof(LogValue).GetMethod(nameof(LogValue.From))!;
+        var ctor = typeof(LogProperty).GetConstructor([typeof(string), typeof(LogValue), typeof(string), typeof(bool)])!;
+        var add = typeof(PropertyBuffer).GetMethod(nameof(PropertyBuffer.Add))!;
+        var method = new DynamicMethod("fillValues", typeof(void),
+            [typeof(object), typeof(TState).MakeByRefType(), typeof(PropertyBuffer), typeof(string[]), typeof(bool[])],
+            typeof(LoggerMessageState).Module, skipVisibility: true);
+        var il = method.GetILGenerator();
+        var property = il.DeclareLocal(typeof(LogProperty));
+        for (int i = 0; i < values.Length; i++)
+        {
+            il.Emit(OpCodes.Ldloca, property);
+            il.Emit(OpCodes.Ldarg_3);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldelem_Ref);
+            il.Emit(OpCodes.Ldarg_1);
+            il.Emit(OpCodes.Ldfld, values[i]);
+            il.Emit(OpCodes.Call, from.MakeGenericMethod(values[i].FieldType));
+            il.Emit(OpCodes.Ldnull);
+            il.Emit(OpCodes.Ldarg_S, (byte)4);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Ldelem_U1);
+            il.Emit(OpCodes.Call, ctor);
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldloca, property);
+            il.Emit(OpCodes.Call, add);
+        }
+        il.Emit(OpCodes.Ret);
+        return (StateValuesFiller<TState>)method.CreateDelegate(typeof(StateValuesFiller<TState>), s_target);
+    }
+
+    // The emitted methods take a first argument they ignore: delegates closed over it are called directly.
+    private static readonly object s_target = new();
 
     /// <summary>True when <paramref name="reader"/> is one this class made.</summary>
     internal static bool IsTypedReader(Delegate? reader) =>
         reader?.Target?.GetType() is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(Reader<>);
-
-    /// <summary>A method that returns <paramref name="field"/> of a <paramref name="state"/> passed by reference.</summary>
-    private static Delegate Getter(FieldInfo field, Type state, Type result)
-    {
-        var method = new DynamicMethod("get" + field.Name, result, [state.MakeByRefType()], typeof(LoggerMessageState).Module, skipVisibility: true);
-        var il = method.GetILGenerator();
-        il.Emit(OpCodes.Ldarg_0);
-        il.Emit(OpCodes.Ldfld, field);
-        il.Emit(OpCodes.Ret);
-        return method.CreateDelegate(typeof(StateFieldGetter<,>).MakeGenericType(state, result));
-    }
-
-    internal abstract class ValueReader<TState>
-    {
-        public abstract LogValue Read(ref TState state);
-    }
-
-    internal sealed class ValueReader<TState, TValue>(StateFieldGetter<TState, TValue> get) : ValueReader<TState>
-    {
-        public override LogValue Read(ref TState state) => LogValue.From(get(ref state));
-    }
 
     /// <summary>What a call site's states share: their names (prefix stripped), destructuring flags and template.</summary>
     private sealed class Shape(object? formatter, string[] names, bool[] destructure, string? template, bool typed)
@@ -110,7 +144,7 @@ internal static class LoggerMessageState
         public readonly bool Typed = typed; // false: the list said something the typed reading would not repeat
     }
 
-    private sealed class Reader<TState>(StateFieldGetter<TState, object?> formatter, ValueReader<TState>[] values, StateReadDelegate<TState> list)
+    private sealed class Reader<TState>(StateFormatterGetter<TState> formatter, StateValuesFiller<TState> fill, int count, StateReadDelegate<TState> list)
     {
         private readonly ConcurrentDictionary<object, Shape> _shapes = new(ReferenceEqualityComparer.Instance);
         private Shape? _last;
@@ -130,12 +164,7 @@ internal static class LoggerMessageState
                 _last = shape;
             }
             if (!shape.Typed) return list(in state, buffer);
-            var names = shape.Names;
-            var destructure = shape.Destructure;
-            for (int i = 0; i < values.Length; i++)
-            {
-                buffer.Add(new LogProperty(names[i], values[i].Read(ref s), null, destructure[i]));
-            }
+            fill(ref s, buffer, shape.Names, shape.Destructure);
             return shape.Template;
         }
 
@@ -143,7 +172,7 @@ internal static class LoggerMessageState
         private Shape Describe(object? key, in TState state)
         {
             var list = (IReadOnlyList<KeyValuePair<string, object?>>)state!;
-            int n = values.Length;
+            int n = count;
             var names = new string[n];
             var destructure = new bool[n];
             if (list.Count != n + 1 || list[n].Key != StateCapture.OriginalFormat) return new Shape(key, names, destructure, null, typed: false);
