@@ -21,7 +21,7 @@ public sealed class BenchmarkSmokeTests
             .OrderBy(t => t.Name)
             .ToArray();
         Assert.Equal(
-            ["CoreBenchmarks", "CostBreakdownBenchmarks", "FileSinkBenchmarks", "MelProviderBenchmarks", "NetworkSinkBenchmarks",
+            ["CoreBenchmarks", "CostBreakdownBenchmarks", "FileSinkBenchmarks", "MelCallerBenchmarks", "MelProviderBenchmarks", "NetworkSinkBenchmarks",
              "PeerCallerBenchmarks", "PeerDisabledBenchmarks", "PeerEndToEndBenchmarks"],
             types.Select(t => t.Name).ToArray());
 

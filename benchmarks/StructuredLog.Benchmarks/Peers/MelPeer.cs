@@ -2,36 +2,72 @@ using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using MelLogLevel = Microsoft.Extensions.Logging.LogLevel;
 using Serilog.Extensions.Logging;
+using StructuredLog.Extensions.Logging;
+using ZLogger;
 
 namespace StructuredLog.Benchmarks.Peers;
 
+/// <summary>The provider behind <see cref="MelPeer"/>'s <c>ILogger</c>.</summary>
+public enum MelProvider
+{
+    /// <summary>Serilog.Extensions.Logging over Serilog configured as <see cref="SerilogPeer"/> (the peer of the main classes).</summary>
+    Serilog,
+    /// <summary>StructuredLog's own provider (<c>AddStructuredLog</c>) over a pipeline configured as <see cref="StructuredLogPeer"/>.</summary>
+    StructuredLog,
+    /// <summary>ZLogger's provider over its async stream writer, as <see cref="ZLoggerPeer"/>.</summary>
+    ZLogger,
+}
+
 /// <summary>
 /// Microsoft.Extensions.Logging with source-generated <c>[LoggerMessage]</c> methods (Microsoft's
-/// high-performance logging pattern). MEL has no file provider of its own, so the provider is Serilog
-/// (Serilog.Extensions.Logging) configured exactly as <see cref="SerilogPeer"/>; scopes through
-/// <c>ILogger.BeginScope</c>, trace/span ids through <c>ActivityTrackingOptions</c>.
+/// high-performance logging pattern). MEL has no file provider of its own, so the provider of the main classes
+/// is Serilog (Serilog.Extensions.Logging) configured exactly as <see cref="SerilogPeer"/>; scopes through
+/// <c>ILogger.BeginScope</c>, trace/span ids through <c>ActivityTrackingOptions</c>. For the null target
+/// (<c>path</c> null) the provider can also be StructuredLog's or ZLogger's (<see cref="MelCallerBenchmarks"/>).
 /// </summary>
 public sealed partial class MelPeer : Peer
 {
     private readonly ILoggerFactory _factory;
     private readonly ILogger _log;
-    private readonly SerilogPeer.CountingSink? _counter;
-    private readonly Serilog.Core.Logger _serilog;
+    private readonly Func<long> _delivered;
+    private readonly Serilog.Core.Logger? _serilog;
+    private readonly LogPipeline? _pipeline;
 
-    public MelPeer(string? path) : base(Library.MelLoggerMessage)
+    public MelPeer(string? path, MelProvider provider = MelProvider.Serilog) : base(Library.MelLoggerMessage)
     {
-        var serilog = _serilog = SerilogPeer.Configure(path, out _counter).CreateLogger();
+        if (provider != MelProvider.Serilog && path is not null) throw new NotSupportedException($"{provider}: the null target only");
+        Serilog.Core.Logger? serilog = null;
+        SerilogPeer.CountingSink? serilogCounter = null;
+        var structuredCounter = new StructuredLogPeer.CountingSink();
+        var zloggerCounter = new ZLoggerPeer.LineCountingStream();
+        if (provider == MelProvider.Serilog) serilog = _serilog = SerilogPeer.Configure(path, out serilogCounter).CreateLogger();
+        if (provider == MelProvider.StructuredLog)
+        {
+            _pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false)
+                .WriteTo(structuredCounter, isolate: false).Build();
+        }
         _factory = LoggerFactory.Create(b =>
         {
             b.ClearProviders();
             b.SetMinimumLevel(MelLogLevel.Information);
             b.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
-            b.AddProvider(new SerilogLoggerProvider(serilog, dispose: true));
+            switch (provider)
+            {
+                case MelProvider.Serilog: b.AddProvider(new SerilogLoggerProvider(serilog!, dispose: true)); break;
+                case MelProvider.StructuredLog: b.AddStructuredLog(_pipeline!); break;
+                case MelProvider.ZLogger: b.AddZLoggerStream(zloggerCounter, o => o.FullMode = BackgroundBufferFullMode.Block); break;
+            }
         });
         _log = _factory.CreateLogger("Benchmarks.Orders");
+        _delivered = provider switch
+        {
+            MelProvider.StructuredLog => () => structuredCounter.Count,
+            MelProvider.ZLogger => () => zloggerCounter.Lines,
+            _ => () => serilogCounter?.Count ?? 0,
+        };
     }
 
-    public override long Delivered => _counter?.Count ?? 0;
+    public override long Delivered => _delivered();
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override void DisabledBurst(int count)
@@ -59,7 +95,8 @@ public sealed partial class MelPeer : Peer
     {
         _factory.Dispose();
         // An instance given to AddProvider is not disposed by the factory: close Serilog (drains the async sink).
-        await _serilog.DisposeAsync();
+        if (_serilog is not null) await _serilog.DisposeAsync();
+        if (_pipeline is not null) await _pipeline.DisposeAsync();
     }
 
     [LoggerMessage(EventId = 1, Level = MelLogLevel.Information, Message = Template)]
