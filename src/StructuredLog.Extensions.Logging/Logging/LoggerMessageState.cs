@@ -31,7 +31,8 @@ internal delegate void StateValuesFiller<TState>(ref TState state, PropertyBuffe
 /// <remarks>
 /// Taken only when the state type is exactly that struct with exactly those fields of the argument types, and
 /// when the runtime can compile emitted code; anything else (a later Microsoft.Extensions.Logging that changed the
-/// struct, NativeAOT, the generator's own structs for more than six parameters) reads the list as before.
+/// struct, NativeAOT or an app built with <c>PublishAot</c> even when it runs on the JIT, the generator's own
+/// structs for more than six parameters) reads the list as before.
 /// Events are identical either way (<c>LoggerMessageStateTests</c>).
 /// </remarks>
 internal static class LoggerMessageState
@@ -171,18 +172,18 @@ internal static class LoggerMessageState
         /// <summary>Reads names and template through the list (boxing the values once for this call site).</summary>
         private Shape Describe(object? key, in TState state)
         {
-            var list = (IReadOnlyList<KeyValuePair<string, object?>>)state!;
+            var pairs = (IReadOnlyList<KeyValuePair<string, object?>>)state!;
             int n = count;
             var names = new string[n];
             var destructure = new bool[n];
-            if (list.Count != n + 1 || list[n].Key != StateCapture.OriginalFormat) return new Shape(key, names, destructure, null, typed: false);
+            if (pairs.Count != n + 1 || pairs[n].Key != StateCapture.OriginalFormat) return new Shape(key, names, destructure, null, typed: false);
             for (int i = 0; i < n; i++)
             {
-                string name = list[i].Key;
+                string name = pairs[i].Key;
                 if (name is null || name == StateCapture.OriginalFormat) return new Shape(key, names, destructure, null, typed: false);
                 (names[i], destructure[i]) = StateCapture.PropertyName(name);
             }
-            return new Shape(key, names, destructure, list[n].Value as string, typed: true);
+            return new Shape(key, names, destructure, pairs[n].Value as string, typed: true);
         }
     }
 }
