@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Reflection;
 using System.Reflection.Emit;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using StructuredLog.Events;
 
@@ -13,8 +14,15 @@ internal delegate string? StateReadDelegate<TState>(in TState state, PropertyBuf
 /// <summary>Reads the formatter field of a state struct (an emitted method; the delegate is closed over an unused target, so it is called without a shuffle thunk).</summary>
 internal delegate object? StateFormatterGetter<TState>(ref TState state);
 
-/// <summary>Adds a state struct's values to the buffer as properties with the given names (an emitted method, one per state type).</summary>
-internal delegate void StateValuesFiller<TState>(ref TState state, PropertyBuffer buffer, string[] names, bool[] destructure);
+/// <summary>Writes a state struct's values as properties with the given names, from <paramref name="destination"/> on (an emitted method, one per state type).</summary>
+internal delegate void StateValuesFiller<TState>(ref TState state, ref LogProperty destination, string[] names, bool[] destructure);
+
+/// <summary>Room on the stack for the properties of one <c>LoggerMessage.Define</c> state (at most six).</summary>
+[InlineArray(LoggerMessageState.MaxValues)]
+internal struct StateProperties
+{
+    private LogProperty _element;
+}
 
 /// <summary>
 /// Typed reading of the states that <c>LoggerMessage.Define</c> creates, which is what <c>[LoggerMessage]</c>
@@ -37,13 +45,16 @@ internal delegate void StateValuesFiller<TState>(ref TState state, PropertyBuffe
 /// </remarks>
 internal static class LoggerMessageState
 {
+    /// <summary>The most values a <c>LoggerMessage.Define</c> state holds.</summary>
+    public const int MaxValues = 6;
+
     private const int MaxShapes = 4096;
 
     /// <summary>
     /// A typed reader for <typeparamref name="TState"/>, or null when it is not a state of <c>LoggerMessage.Define</c>;
     /// <paramref name="list"/> reads the states whose list says something the typed reading would not repeat.
     /// </summary>
-    public static StateReadDelegate<TState>? TryCreate<TState>(StateReadDelegate<TState> list)
+    public static Reader<TState>? TryCreate<TState>(StateReadDelegate<TState> list)
     {
         if (!RuntimeFeature.IsDynamicCodeSupported || !RuntimeFeature.IsDynamicCodeCompiled) return null;
         try
@@ -56,7 +67,7 @@ internal static class LoggerMessageState
         }
     }
 
-    private static StateReadDelegate<TState>? Create<TState>(StateReadDelegate<TState> list)
+    private static Reader<TState>? Create<TState>(StateReadDelegate<TState> list)
     {
         var type = typeof(TState);
         if (!type.IsValueType || !type.IsGenericType || type.Assembly != typeof(LoggerMessage).Assembly
@@ -65,7 +76,7 @@ internal static class LoggerMessageState
             return null;
         }
         var args = type.GetGenericArguments();
-        if (args.Length is < 1 or > 6) return null;
+        if (args.Length is < 1 or > MaxValues) return null;
         const BindingFlags Fields = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
         var all = type.GetFields(Fields);
         var formatter = type.GetField("_formatter", Fields);
@@ -77,8 +88,7 @@ internal static class LoggerMessageState
             if (field is null || field.FieldType != args[i]) return null;
             values[i] = field;
         }
-        var reader = new Reader<TState>(FormatterGetter<TState>(formatter), ValuesFiller<TState>(values), values.Length, list);
-        return reader.Read;
+        return new Reader<TState>(FormatterGetter<TState>(formatter), ValuesFiller<TState>(values), values.Length, list);
     }
 
     /// <summary>Emits <c>state._formatter</c>.</summary>
@@ -93,22 +103,25 @@ internal static class LoggerMessageState
     }
 
     /// <summary>
-    /// Emits, for each value field i: <c>buffer.Add(new LogProperty(names[i], LogValue.From&lt;Ti&gt;(state._value<i>i</i>), null, destructure[i]))</c>:
+    /// Emits, for each value field i: <c>Unsafe.Add(ref destination, i) = new LogProperty(names[i], LogValue.From&lt;Ti&gt;(state._value<i>i</i>), null, destructure[i])</c>:
     /// one call per event, with <see cref="LogValue.From{T}"/> compiled for each exact argument type.
     /// </summary>
     private static StateValuesFiller<TState> ValuesFiller<TState>(FieldInfo[] values)
     {
         var from = typeof(LogValue).GetMethod(nameof(LogValue.From))!;
         var ctor = typeof(LogProperty).GetConstructor([typeof(string), typeof(LogValue), typeof(string), typeof(bool)])!;
-        var add = typeof(PropertyBuffer).GetMethod(nameof(PropertyBuffer.Add))!;
         var method = new DynamicMethod("fillValues", typeof(void),
-            [typeof(object), typeof(TState).MakeByRefType(), typeof(PropertyBuffer), typeof(string[]), typeof(bool[])],
+            [typeof(object), typeof(TState).MakeByRefType(), typeof(LogProperty).MakeByRefType(), typeof(string[]), typeof(bool[])],
             typeof(LoggerMessageState).Module, skipVisibility: true);
         var il = method.GetILGenerator();
-        var property = il.DeclareLocal(typeof(LogProperty));
         for (int i = 0; i < values.Length; i++)
         {
-            il.Emit(OpCodes.Ldloca, property);
+            il.Emit(OpCodes.Ldarg_2);
+            il.Emit(OpCodes.Ldc_I4, i);
+            il.Emit(OpCodes.Conv_I);
+            il.Emit(OpCodes.Sizeof, typeof(LogProperty));
+            il.Emit(OpCodes.Mul);
+            il.Emit(OpCodes.Add);
             il.Emit(OpCodes.Ldarg_3);
             il.Emit(OpCodes.Ldc_I4, i);
             il.Emit(OpCodes.Ldelem_Ref);
@@ -120,9 +133,6 @@ internal static class LoggerMessageState
             il.Emit(OpCodes.Ldc_I4, i);
             il.Emit(OpCodes.Ldelem_U1);
             il.Emit(OpCodes.Call, ctor);
-            il.Emit(OpCodes.Ldarg_2);
-            il.Emit(OpCodes.Ldloca, property);
-            il.Emit(OpCodes.Call, add);
         }
         il.Emit(OpCodes.Ret);
         return (StateValuesFiller<TState>)method.CreateDelegate(typeof(StateValuesFiller<TState>), s_target);
@@ -130,10 +140,6 @@ internal static class LoggerMessageState
 
     // The emitted methods take a first argument they ignore: delegates closed over it are called directly.
     private static readonly object s_target = new();
-
-    /// <summary>True when <paramref name="reader"/> is one this class made.</summary>
-    internal static bool IsTypedReader(Delegate? reader) =>
-        reader?.Target?.GetType() is { IsGenericType: true } t && t.GetGenericTypeDefinition() == typeof(Reader<>);
 
     /// <summary>What a call site's states share: their names (prefix stripped), destructuring flags and template.</summary>
     private sealed class Shape(object? formatter, string[] names, bool[] destructure, string? template, bool typed)
@@ -145,12 +151,17 @@ internal static class LoggerMessageState
         public readonly bool Typed = typed; // false: the list said something the typed reading would not repeat
     }
 
-    private sealed class Reader<TState>(StateFormatterGetter<TState> formatter, StateValuesFiller<TState> fill, int count, StateReadDelegate<TState> list)
+    /// <summary>Reads the states of one <c>LoggerMessage.Define</c> signature.</summary>
+    internal sealed class Reader<TState>(StateFormatterGetter<TState> formatter, StateValuesFiller<TState> fill, int count, StateReadDelegate<TState> list)
     {
         private readonly ConcurrentDictionary<object, Shape> _shapes = new(ReferenceEqualityComparer.Instance);
         private Shape? _last;
 
-        public string? Read(in TState state, PropertyBuffer buffer)
+        /// <summary>
+        /// Writes the state's properties into <paramref name="destination"/> (room for <see cref="MaxValues"/>), or
+        /// returns false when this call site's states are read through the list instead.
+        /// </summary>
+        public bool TryRead(in TState state, Span<LogProperty> destination, out string? template, out int written)
         {
             ref TState s = ref Unsafe.AsRef(in state);
             object? key = formatter(ref s);
@@ -164,9 +175,25 @@ internal static class LoggerMessageState
                 }
                 _last = shape;
             }
-            if (!shape.Typed) return list(in state, buffer);
-            fill(ref s, buffer, shape.Names, shape.Destructure);
-            return shape.Template;
+            if (!shape.Typed || destination.Length < count)
+            {
+                template = null;
+                written = 0;
+                return false;
+            }
+            fill(ref s, ref MemoryMarshal.GetReference(destination), shape.Names, shape.Destructure);
+            template = shape.Template;
+            written = count;
+            return true;
+        }
+
+        /// <summary>Adds the state's properties to <paramref name="buffer"/>; returns the template.</summary>
+        public string? Read(in TState state, PropertyBuffer buffer)
+        {
+            var properties = new StateProperties();
+            if (!TryRead(in state, properties, out string? template, out int written)) return list(in state, buffer);
+            foreach (ref readonly var p in ((ReadOnlySpan<LogProperty>)properties)[..written]) buffer.Add(p);
+            return template;
         }
 
         /// <summary>Reads names and template through the list (boxing the values once for this call site).</summary>

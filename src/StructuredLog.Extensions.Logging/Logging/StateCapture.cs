@@ -28,8 +28,11 @@ internal static class StateCapture
         return null;
     }
 
-    /// <summary>True when states of <typeparamref name="TState"/> are read field by field (<see cref="LoggerMessageState"/>), for tests.</summary>
-    internal static bool ReadsTyped<TState>() => LoggerMessageState.IsTypedReader(StateReader<TState>.Reader);
+    /// <summary>The field-by-field reader of <typeparamref name="TState"/> (<see cref="LoggerMessageState"/>), or null when its states are read as a list.</summary>
+    internal static LoggerMessageState.Reader<TState>? Typed<TState>() => StateReader<TState>.Typed;
+
+    /// <summary>True when states of <typeparamref name="TState"/> are read field by field, for tests.</summary>
+    internal static bool ReadsTyped<TState>() => StateReader<TState>.Typed is not null;
 
     internal static string? ReadList<TList>(in TList state, PropertyBuffer buffer)
         where TList : IReadOnlyList<KeyValuePair<string, object?>>
@@ -62,24 +65,29 @@ internal static class StateCapture
 
     private static class StateReader<TState>
     {
-        public static readonly StateReadDelegate<TState>? Reader = Create();
+        private static readonly (StateReadDelegate<TState>? Reader, LoggerMessageState.Reader<TState>? Typed) s_readers = Create();
 
-        private static StateReadDelegate<TState>? Create()
+        public static StateReadDelegate<TState>? Reader => s_readers.Reader;
+
+        public static LoggerMessageState.Reader<TState>? Typed => s_readers.Typed;
+
+        private static (StateReadDelegate<TState>?, LoggerMessageState.Reader<TState>?) Create()
         {
             // Only value types need the delegate: a reference-type state is cast without boxing.
-            if (!typeof(TState).IsValueType || !typeof(IReadOnlyList<KeyValuePair<string, object?>>).IsAssignableFrom(typeof(TState))) return null;
+            if (!typeof(TState).IsValueType || !typeof(IReadOnlyList<KeyValuePair<string, object?>>).IsAssignableFrom(typeof(TState))) return (null, null);
             try
             {
                 var method = typeof(StateCapture).GetMethod(nameof(ReadList), BindingFlags.NonPublic | BindingFlags.Static)!
                     .MakeGenericMethod(typeof(TState));
                 var list = method.CreateDelegate<StateReadDelegate<TState>>();
                 // LoggerMessage.Define's states ([LoggerMessage] methods): their values read typed, not boxed.
-                return LoggerMessageState.TryCreate(list) ?? list;
+                var typed = LoggerMessageState.TryCreate(list);
+                return (typed is null ? list : typed.Read, typed);
             }
             catch (Exception)
             {
                 // Without dynamic code (e.g. some AOT settings) fall back to the boxing cast.
-                return null;
+                return (null, null);
             }
         }
     }

@@ -34,6 +34,9 @@ internal sealed class StructuredLogLogger : ILogger
         if (logLevel == MelLevel.None) return;
         var level = LevelMapping.ToStructuredLog(logLevel);
         if (!_logger.IsEnabled(level)) return;
+        // A LoggerMessage.Define state ([LoggerMessage] methods) with no scope to add: its properties are written
+        // on the stack and handed to the ring from there, without the per-thread buffer.
+        if (StateCapture.Typed<TState>() is { } typed && TryWriteTyped(typed, level, eventId, in state, exception)) return;
         var buffer = PropertyBuffer.Rent();
         try
         {
@@ -73,6 +76,47 @@ internal sealed class StructuredLogLogger : ILogger
         finally
         {
             buffer.Return();
+        }
+    }
+
+    /// <summary>
+    /// Writes the event from the state's typed reader when no scope is active; false (nothing written) when a
+    /// scope is, or when this call site's states are read as a list.
+    /// </summary>
+    private bool TryWriteTyped<TState>(LoggerMessageState.Reader<TState> typed, LogLevel level, EventId eventId, in TState state, Exception? exception)
+    {
+        try
+        {
+            if (ScopeProbe.Any(_provider.ScopeProvider)) return false;
+            var properties = new StateProperties();
+            if (!typed.TryRead(in state, properties, out string? template, out int count)) return false;
+            _logger.Write(level, exception, template ?? "", ((ReadOnlySpan<LogProperty>)properties)[..count], eventId.Id, eventId.Name);
+        }
+        catch (Exception ex)
+        {
+            Diagnostics.SelfLog.Write("Microsoft.Extensions.Logging", $"could not write an event of {_logger.Category}: {ex.GetType().Name}: {ex.Message}");
+        }
+        return true;
+    }
+
+    /// <summary>Whether the scope provider holds any scope (an Activity counts when MEL tracks it), without gathering them.</summary>
+    private static class ScopeProbe
+    {
+        [ThreadStatic] private static Found? t_found;
+
+        private static readonly Action<object?, Found> s_mark = static (_, found) => found.Any = true;
+
+        public static bool Any(IExternalScopeProvider scopes)
+        {
+            var found = t_found ??= new Found();
+            found.Any = false;
+            scopes.ForEachScope(s_mark, found);
+            return found.Any;
+        }
+
+        private sealed class Found
+        {
+            public bool Any;
         }
     }
 
