@@ -87,7 +87,15 @@ internal sealed class StructuredLogLogger : ILogger
     {
         try
         {
+            // A provider whose scopes cannot be read: the buffer path writes the event with that failure marked.
             if (ScopeProbe.Any(_provider.ScopeProvider)) return false;
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+        try
+        {
             var properties = new StateProperties();
             if (!typed.TryRead(in state, properties, out string? template, out int count)) return false;
             _logger.Write(level, exception, template ?? "", ((ReadOnlySpan<LogProperty>)properties)[..count], eventId.Id, eventId.Name);

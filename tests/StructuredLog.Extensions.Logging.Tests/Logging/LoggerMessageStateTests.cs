@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using StructuredLog.Events;
 using StructuredLog.Extensions.Logging.Tests.Support;
@@ -85,6 +86,37 @@ public sealed class LoggerMessageStateTests
         Assert.Equal(calls - 1, last.Properties["OrderId"].ToObject());
         Assert.Equal((calls - 1) * 0.25, last.Properties["Elapsed"].ToObject());
         Assert.Equal(FormattableString.Invariant($"Order {calls - 1} shipped to Ada in {(calls - 1) * 0.25:F1} ms"), last.Message);
+    }
+
+    [Fact]
+    public async Task Scopes_still_reach_the_event_and_a_throwing_scope_provider_does_not_lose_it()
+    {
+        await using var host = new LoggingHost();
+        var logger = host.Factory.CreateLogger("Shop.Orders");
+        using (logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = "r-1" }))
+        {
+            LoggerMessages.OrderShipped(logger, 1, "Ada", 0.5); // a scope is active: the buffer path gathers it
+        }
+        LoggerMessages.OrderShipped(logger, 2, "Bob", 1.5); // none: written from the stack
+
+        var provider = host.Services.GetServices<ILoggerProvider>().OfType<StructuredLogLoggerProvider>().Single();
+        provider.SetScopeProvider(new ThrowingScopes());
+        LoggerMessages.OrderShipped(provider.CreateLogger("Shop.Orders"), 3, "Cy", 2.5);
+
+        var events = await host.FlushAsync();
+        Assert.Equal(3, events.Count);
+        Assert.Equal("r-1", events[0].Properties["RequestId"].AsString);
+        Assert.False(events[1].Properties.ContainsKey("RequestId"));
+        Assert.Equal(2, events[1].Properties["OrderId"].ToObject());
+        Assert.Equal(3, events[2].Properties["OrderId"].ToObject());
+        Assert.Contains("scope could not be read", events[2].Properties["Scope"].AsString);
+    }
+
+    private sealed class ThrowingScopes : IExternalScopeProvider
+    {
+        public void ForEachScope<TState>(Action<object?, TState> callback, TState state) => throw new InvalidOperationException("broken scopes");
+
+        public IDisposable Push(object? state) => throw new InvalidOperationException("broken scopes");
     }
 
     /// <summary>An <see cref="ILogger"/> that reads each state both ways and records every difference.</summary>
