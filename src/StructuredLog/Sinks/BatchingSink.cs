@@ -331,7 +331,13 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             }
             _closed = true;
             WakeEmitterLocked();
-            _freeChunks.Clear();
+            // Free chunks hold no event (a write still stuck past the timeout holds sealed ones, never free ones):
+            // back to the shared pool. The open chunk is left to the collector (an Emit may still be copying into it).
+            while (_freeChunks.TryPop(out var free))
+            {
+                ArrayPool<byte>.Shared.Return(free.Buffer);
+                free.Buffer = [];
+            }
             foreach (var (_, done) in _flushWaiters) done.TrySetResult();
             _flushWaiters.Clear();
             _flushRequested = false;
@@ -614,7 +620,11 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             chunk.Position = 0;
             chunk.LastSequence = -1;
             _freeChunks.Push(chunk);
+            return;
         }
+        // Every event stored in it is done (written or given up): nothing refers to its bytes any more.
+        ArrayPool<byte>.Shared.Return(chunk.Buffer);
+        chunk.Buffer = [];
     }
 
     /// <summary>A byte block holding payloads back to back.</summary>
@@ -632,7 +642,12 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
             IsPooled = pooled;
         }
 
-        public static Chunk Standard() => new(GC.AllocateUninitializedArray<byte>(ChunkSize), pooled: false);
+        /// <summary>
+        /// A 64 KB block from the shared array pool: a sink reuses its own blocks while it runs and returns them
+        /// to the pool when they are no longer needed (past its bound, or at disposal), so that sinks and
+        /// pipelines created one after another reuse the same memory instead of allocating it again.
+        /// </summary>
+        public static Chunk Standard() => new(ArrayPool<byte>.Shared.Rent(ChunkSize), pooled: false);
 
         /// <summary>A wrapper for one oversized payload's buffer, rented from the shared pool when used.</summary>
         public static Chunk Oversized() => new([], pooled: true);

@@ -150,6 +150,42 @@ public sealed class BatchingSinkTests
     }
 
     [Fact]
+    public async Task Sinks_that_hand_chunks_back_to_the_shared_pool_never_write_each_others_bytes()
+    {
+        // A queue bound of one chunk: nearly every drained chunk goes back to the shared array pool, from which the
+        // other sink (running at the same time) and later sinks take theirs. A chunk handed back while still in use,
+        // or twice, would show up as a line of one sink inside the other's output, or as a damaged line.
+        const int Count = 20_000;
+        async Task<(MemoryStream Output, StreamSink Sink)> Run(string who)
+        {
+            var output = new MemoryStream();
+            var options = new BatchingOptions { QueueBytesLimit = 64 * 1024, FullMode = QueueFullMode.Block, BatchSizeLimit = 100, Period = TimeSpan.FromMilliseconds(1) };
+            var sink = new StreamSink(output, new LogfmtFormatter(), options: options);
+            await using (var pipeline = new LogPipelineBuilder().WriteTo(sink).FlushOnProcessExit(false).Build())
+            {
+                var log = pipeline.GetLogger(who);
+                for (int i = 0; i < Count; i++) log.Info("{Who} line {N} padding {Pad}", who, i, "abcdefghijklmnopqrstuvwxyz");
+            }
+            return (output, sink);
+        }
+        for (int round = 0; round < 2; round++)
+        {
+            var results = await Task.WhenAll(Task.Run(() => Run("left")), Task.Run(() => Run("right")));
+            foreach (var ((output, sink), who) in results.Zip(new[] { "left", "right" }))
+            {
+                var lines = Encoding.UTF8.GetString(output.ToArray()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                Assert.Equal(Count, lines.Length);
+                for (int i = 0; i < Count; i++)
+                {
+                    Assert.Contains($"Who={who} N={i} Pad=abcdefghijklmnopqrstuvwxyz", lines[i], StringComparison.Ordinal);
+                }
+                Assert.Equal(Count, sink.EventsWritten);
+                Assert.Equal(0, sink.EventsDropped);
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_full_queue_in_block_mode_makes_the_callers_wait_and_loses_nothing()
     {
         var gate = new TaskCompletionSource();
