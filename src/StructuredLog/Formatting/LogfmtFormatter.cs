@@ -143,7 +143,6 @@ public sealed class LogfmtFormatter : ILogFormatter
     private sealed class LineState
     {
         private const int MaxCached = 4096;
-        private const int SecondLength = 3 + UtcSecondText.Length; // "ts=yyyy-MM-ddTHH:mm:ss."
         private readonly UtcSecondText _time = new();
         private readonly Dictionary<string, byte[]> _categories = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
         private readonly Dictionary<string, byte[]> _keys = new(ReferenceEqualityComparer.Instance as IEqualityComparer<string>);
@@ -153,19 +152,10 @@ public sealed class LogfmtFormatter : ILogFormatter
         /// <summary>Writes <c>ts=</c> and the round-trip ("O") form of the UTC time: seven fraction digits and <c>Z</c>.</summary>
         public void WriteTimestamp(ref TextLineWriter w, long ticks)
         {
-            long second = ticks / TimeSpan.TicksPerSecond;
-            var span = w.Reserve(SecondLength + 8);
+            var span = w.Reserve(3 + UtcSecondText.RoundTripLength);
             "ts="u8.CopyTo(span);
-            _time.For(second).CopyTo(span[3..]);
-            uint fraction = (uint)(ticks - second * TimeSpan.TicksPerSecond);
-            for (int i = SecondLength + 6; i >= SecondLength; i--)
-            {
-                uint next = fraction / 10;
-                span[i] = (byte)('0' + (fraction - next * 10));
-                fraction = next;
-            }
-            span[SecondLength + 7] = (byte)'Z';
-            w.Advance(SecondLength + 8);
+            _time.WriteRoundTrip(span[3..], ticks);
+            w.Advance(3 + UtcSecondText.RoundTripLength);
         }
 
         /// <summary><c> category=</c> and the category as a value, made once per logger's name string.</summary>

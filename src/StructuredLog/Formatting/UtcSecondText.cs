@@ -19,6 +19,28 @@ internal sealed class UtcSecondText
         return _text;
     }
 
+    /// <summary>The length of <see cref="WriteRoundTrip"/>'s text.</summary>
+    public const int RoundTripLength = Length + 8;
+
+    /// <summary>
+    /// Writes the UTC time <paramref name="ticks"/> as the round-trip ("O") format writes a UTC <see cref="DateTime"/>:
+    /// <c>yyyy-MM-ddTHH:mm:ss.fffffffZ</c> (<see cref="RoundTripLength"/> bytes; <paramref name="destination"/> must hold them).
+    /// </summary>
+    public void WriteRoundTrip(Span<byte> destination, long ticks)
+    {
+        long second = ticks / TimeSpan.TicksPerSecond;
+        var span = destination[..RoundTripLength];
+        For(second).CopyTo(span);
+        uint fraction = (uint)(ticks - second * TimeSpan.TicksPerSecond);
+        for (int i = Length + 6; i >= Length; i--)
+        {
+            uint next = fraction / 10;
+            span[i] = (byte)('0' + (fraction - next * 10));
+            fraction = next;
+        }
+        span[RoundTripLength - 1] = (byte)'Z';
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FormatSecond(long second)
     {
