@@ -89,9 +89,13 @@ public sealed partial class Logger
         Span<SlotArgument> args = s.Overflow is { } overflow ? overflow.AsSpan(0, properties.Length) : _ring.Parts(pos);
         for (int i = 0; i < properties.Length; i++)
         {
-            args[i].Value = properties[i].Value;
-            args[i].Name = properties[i].Name;
-            args[i].Format = properties[i].Format;
+            ref SlotArgument a = ref args[i];
+            ref readonly LogProperty p = ref properties[i];
+            a.Value = p.Value;
+            // The ring keeps a part's name and format after its event (Release drops only the value): a call site
+            // that comes back to the same cell stores neither again, and pays no write barrier for them.
+            if (!ReferenceEquals(a.Name, p.Name)) a.Name = p.Name;
+            if (!ReferenceEquals(a.Format, p.Format)) a.Format = p.Format;
         }
         Publish(ref s, pos);
     }

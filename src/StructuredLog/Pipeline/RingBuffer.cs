@@ -141,7 +141,9 @@ internal sealed class RingBuffer
         }
         else if (cell.Overflow is null && cell.ArgumentCount > 0)
         {
-            Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)].Clear();
+            // Only the values: names and formats are the call sites' strings, and the next call that uses this cell
+            // usually brings the same ones (Logger.Write stores them only when they differ).
+            foreach (ref var part in Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)]) part.Value = default;
         }
         cell.Overflow = null; // the writer has returned it to the pool (Materialize), or it is a shape's
         cell.Flags = default;

@@ -1,3 +1,4 @@
+using StructuredLog.Events;
 using StructuredLog.Formatting;
 using StructuredLog.Tests.Support;
 
@@ -9,7 +10,9 @@ namespace StructuredLog.Tests.Pipeline;
 /// logger and template only when they differ from the cell's previous call. An event must never show
 /// anything of an earlier event: different templates, names, formats and value kinds follow each other in
 /// the same record (one event per batch) and within batches, and different loggers and templates in the
-/// same ring cell, lap after lap.
+/// same ring cell, lap after lap. Named properties (<see cref="Logger.Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, int, string?)"/>)
+/// leave their names and formats in the ring's parts, stored again only when they differ: other names and formats,
+/// and none, must follow them in the same cells.
 /// </summary>
 public sealed class RecordReuseTests
 {
@@ -73,6 +76,59 @@ public sealed class RecordReuseTests
             string json = events[k].Formatted!;
             foreach (var name in expected.Keys) Assert.Contains("\"" + name + "\":", json);
             if (i % 5 == 3) Assert.DoesNotContain("\"Customer\"", json);
+        }
+    }
+
+    [Fact]
+    public async Task Named_properties_keep_their_own_names_and_formats_when_ring_cells_are_reused()
+    {
+        var sink = new CollectingSink();
+        await using var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink, isolate: false).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Named");
+        const int events = 64 * 40;
+        for (int i = 0; i < events; i++)
+        {
+            switch (i % 6)
+            {
+                case 0: log.Write(LogLevel.Info, null, "Value {A}", [new LogProperty("A", LogValue.From(i + 0.25), "F1")]); break;
+                case 1: log.Write(LogLevel.Info, null, "Value {A}", [new LogProperty("A", LogValue.From(i + 0.25))]); break;
+                case 2: log.Write(LogLevel.Info, null, "Name {B}", [new LogProperty("B", LogValue.From(i)), new LogProperty("X", LogValue.From(1))]); break;
+                case 3: log.Write(LogLevel.Info, null, "Name {B}", [new LogProperty("C", LogValue.From(i))]); break;
+                case 4: log.Info($"Interpolated {i} and {i + 0.5:F2}"); break;
+                default: log.Info("Template {A} {B}", i, -i); break;
+            }
+            if (i % 89 == 0) await pipeline.FlushAsync(); // cells released at varied points of a lap
+        }
+        await pipeline.FlushAsync();
+        var all = sink.Events.ToArray();
+        Assert.Equal(events, all.Length);
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        for (int i = 0; i < events; i++)
+        {
+            var e = all[i];
+            switch (i % 6)
+            {
+                case 0:
+                    Assert.Equal("Value " + (i + 0.25).ToString("F1", inv), e.Message);
+                    break;
+                case 1:
+                    Assert.Equal("Value " + (i + 0.25).ToString(inv), e.Message);
+                    break;
+                case 2:
+                    Assert.Equal("Name " + i, e.Message);
+                    Assert.Equal(["B", "X"], e.Properties.Keys.Order());
+                    break;
+                case 3:
+                    Assert.Equal("Name {B}", e.Message);
+                    Assert.Equal(["C"], e.Properties.Keys);
+                    break;
+                case 4:
+                    Assert.Equal(FormattableString.Invariant($"Interpolated {i} and {i + 0.5:F2}"), e.Message);
+                    break;
+                default:
+                    Assert.Equal($"Template {i} {-i}", e.Message);
+                    break;
+            }
         }
     }
 
