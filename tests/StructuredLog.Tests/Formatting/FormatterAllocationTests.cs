@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using StructuredLog.Events;
 using StructuredLog.Formatting;
+using StructuredLog.TestSupport.Allocations;
 
 namespace StructuredLog.Tests.Formatting;
 
@@ -52,8 +53,10 @@ public sealed class FormatterAllocationTests
         }).ToArray();
         var output = new ArrayBufferWriter<byte>(1 << 20);
         foreach (var r in records) formatter.Format(new LogEvent(r), output); // per-thread caches, number tables, hex strings
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 200; i++) formatter.Format(new LogEvent(records[i & 3]), output);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var measured = ThreadAllocations.Measure(() =>
+        {
+            for (int i = 0; i < 200; i++) formatter.Format(new LogEvent(records[i & 3]), output);
+        });
+        Assert.True(measured.Bytes == 0, "allocated: " + measured);
     }
 }
