@@ -88,6 +88,19 @@ public sealed partial class MelPeer : Peer
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> calls of the <c>LogInformation(template, args)</c> extension, the call most MEL code
+    /// makes: MEL builds its <c>FormattedLogValues</c> state (the template's formatter from its cache, a params
+    /// array, the int and the double boxed) before the provider sees it. Counted in <see cref="Peer.Sent"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void LogInformationBurst(int count)
+    {
+        AddSent(count);
+        var log = _log;
+        for (int i = 0; i < count; i++) log.LogInformation(Template, i, i * 0.25, Customer(i));
+    }
+
     protected override IDisposable BeginScope(string name, int value) =>
         _log.BeginScope(new Dictionary<string, object> { [name] = value }) ?? throw new InvalidOperationException("no scope");
 
