@@ -7,7 +7,7 @@ namespace StructuredLog.TestSupport.Allocations;
 /// <remarks>
 /// The counter can rise by up to a few kilobytes (the rest of the thread's allocation quantum) without any
 /// allocation when a background GC suspends the process during the round: measured here with a logging loop,
-/// such jumps landed in 5 to 11 of 200 rounds of 100,000 calls, always in a call that saw a GC pause without a
+/// such jumps landed in 2 to 11 of 200 rounds of 100,000 calls, always in a call that saw a GC pause without a
 /// collection being counted, once inside a method that cannot allocate, and in none of 200 rounds with
 /// <c>DOTNET_gcConcurrent=0</c>. An allocation per call, or per batch, lands in every round; a jump lands in
 /// one. So the result is the first round that allocated nothing, or, when none did, the smallest.
