@@ -7,7 +7,8 @@ namespace StructuredLog.Benchmarks;
 /// <summary>
 /// <c>quick [workload]</c>: every library for one workload, in-process, 1 warm-up + 3 iterations,
 /// in under 3 minutes on 2 cores. Workloads: <c>disabled</c>, <c>caller</c> (1 producer),
-/// <c>producers</c> (1, 2, 4), <c>endtoend</c> (default), <c>exception</c>, <c>scopetrace</c>, <c>core</c>, <c>breakdown</c>.
+/// <c>producers</c> (1, 2, 4), <c>endtoend</c> (default), <c>exception</c>, <c>scopetrace</c>, <c>core</c>, <c>breakdown</c>,
+/// <c>mel</c> (the caller's cost through each MEL provider: <c>[LoggerMessage]</c> and <c>LogInformation</c>).
 /// </summary>
 public static class QuickMode
 {
@@ -24,7 +25,8 @@ public static class QuickMode
             "scopetrace" => (typeof(PeerEndToEndBenchmarks), c => Param(c, "Workload") == "ScopeTrace"),
             "core" => (typeof(CoreBenchmarks), _ => true),
             "breakdown" => (typeof(CostBreakdownBenchmarks), _ => true),
-            _ => throw new ArgumentException($"unknown workload '{workload}': disabled, caller, producers, endtoend, exception, scopetrace, core, breakdown"),
+            "mel" => (typeof(MelCallerBenchmarks), _ => true),
+            _ => throw new ArgumentException($"unknown workload '{workload}': disabled, caller, producers, endtoend, exception, scopetrace, core, breakdown, mel"),
         };
         var (type, keep) = selection;
         var config = BenchmarkConfig.Create(quick: true).AddFilter(new SimpleFilter(c => keep(c)));
