@@ -14,8 +14,15 @@ internal delegate string? StateReadDelegate<TState>(in TState state, PropertyBuf
 /// <summary>Reads the formatter field of a state struct (an emitted method; the delegate is closed over an unused target, so it is called without a shuffle thunk).</summary>
 internal delegate object? StateFormatterGetter<TState>(ref TState state);
 
-/// <summary>Writes a state struct's values as properties with the given names, from <paramref name="destination"/> on (an emitted method, one per state type).</summary>
-internal delegate void StateValuesFiller<TState>(ref TState state, ref LogProperty destination, string[] names, bool[] destructure);
+/// <summary>
+/// Writes a state struct's values as properties with the given names, from <paramref name="destination"/> on (an
+/// emitted method, one per state type); false when the state's values do not match the names (nothing to rely on
+/// in <paramref name="destination"/> then).
+/// </summary>
+internal delegate bool StateValuesFiller<TState>(ref TState state, ref LogProperty destination, string[] names, bool[] destructure);
+
+/// <summary>Reads the values array of a <c>FormattedLogValues</c> state (an emitted method).</summary>
+internal delegate object?[]? StateValuesGetter<TState>(ref TState state);
 
 /// <summary>Room on the stack for the properties of one <c>LoggerMessage.Define</c> state (at most six).</summary>
 [InlineArray(LoggerMessageState.MaxValues)]
@@ -50,6 +57,9 @@ internal static class LoggerMessageState
 
     private const int MaxShapes = 4096;
 
+    /// <summary>Call sites of the <c>LogInformation</c> extensions kept (MEL itself caches 1,024 formatters).</summary>
+    private const int MaxFormattedShapes = 1024;
+
     /// <summary>
     /// A typed reader for <typeparamref name="TState"/>, or null when it is not a state of <c>LoggerMessage.Define</c>;
     /// <paramref name="list"/> reads the states whose list says something the typed reading would not repeat.
@@ -70,6 +80,11 @@ internal static class LoggerMessageState
     private static Reader<TState>? Create<TState>(StateReadDelegate<TState> list)
     {
         var type = typeof(TState);
+        if (type.IsValueType && !type.IsGenericType && type.Assembly == typeof(LoggerMessage).Assembly
+            && type.FullName == "Microsoft.Extensions.Logging.FormattedLogValues")
+        {
+            return CreateFormatted(list);
+        }
         if (!type.IsValueType || !type.IsGenericType || type.Assembly != typeof(LoggerMessage).Assembly
             || type.DeclaringType != typeof(LoggerMessage) || !type.Name.StartsWith("LogValues`", StringComparison.Ordinal))
         {
@@ -91,6 +106,45 @@ internal static class LoggerMessageState
         return new Reader<TState>(FormatterGetter<TState>(formatter), ValuesFiller<TState>(values), values.Length, list);
     }
 
+    /// <summary>
+    /// The state of the <c>LogInformation("... {X}", x)</c> extensions (<c>FormattedLogValues</c>): its formatter (one per
+    /// template, from MEL's cache) and its <c>object?[]</c> of values, already boxed by MEL. Reading the array saves the
+    /// list's indexer (a key/value pair and a name check per property); names and template come from the call site's shape.
+    /// </summary>
+    private static Reader<TState>? CreateFormatted<TState>(StateReadDelegate<TState> list)
+    {
+        var type = typeof(TState);
+        const BindingFlags Fields = BindingFlags.Instance | BindingFlags.NonPublic | BindingFlags.Public;
+        var formatter = type.GetField("_formatter", Fields);
+        var values = type.GetField("_values", Fields);
+        if (formatter is null || formatter.FieldType.IsValueType || values is null || values.FieldType != typeof(object[])) return null;
+        var getValues = ValuesGetter<TState>(values);
+        StateValuesFiller<TState> fill = (ref TState state, ref LogProperty destination, string[] names, bool[] destructure) =>
+        {
+            var v = getValues(ref state);
+            // Fewer values than holes: the list's indexer throws, and the buffer path marks the event with that.
+            if (v is null || v.Length < names.Length) return false;
+            for (int i = 0; i < names.Length; i++)
+                Unsafe.Add(ref destination, i) = new LogProperty(names[i], LogValue.FromObject(v[i]), null, destructure[i]);
+            return true;
+        };
+        return new Reader<TState>(FormatterGetter<TState>(formatter), fill, VariableCount, list, MaxFormattedShapes);
+    }
+
+    /// <summary>The <c>count</c> of a reader whose states hold as many values as their call site's template has holes.</summary>
+    private const int VariableCount = -1;
+
+    /// <summary>Emits <c>state._values</c>.</summary>
+    private static StateValuesGetter<TState> ValuesGetter<TState>(FieldInfo values)
+    {
+        var method = new DynamicMethod("getValues", typeof(object[]), [typeof(object), typeof(TState).MakeByRefType()], typeof(LoggerMessageState).Module, skipVisibility: true);
+        var il = method.GetILGenerator();
+        il.Emit(OpCodes.Ldarg_1);
+        il.Emit(OpCodes.Ldfld, values);
+        il.Emit(OpCodes.Ret);
+        return (StateValuesGetter<TState>)method.CreateDelegate(typeof(StateValuesGetter<TState>), s_target);
+    }
+
     /// <summary>Emits <c>state._formatter</c>.</summary>
     private static StateFormatterGetter<TState> FormatterGetter<TState>(FieldInfo formatter)
     {
@@ -110,7 +164,7 @@ internal static class LoggerMessageState
     {
         var from = typeof(LogValue).GetMethod(nameof(LogValue.From))!;
         var ctor = typeof(LogProperty).GetConstructor([typeof(string), typeof(LogValue), typeof(string), typeof(bool)])!;
-        var method = new DynamicMethod("fillValues", typeof(void),
+        var method = new DynamicMethod("fillValues", typeof(bool),
             [typeof(object), typeof(TState).MakeByRefType(), typeof(LogProperty).MakeByRefType(), typeof(string[]), typeof(bool[])],
             typeof(LoggerMessageState).Module, skipVisibility: true);
         var il = method.GetILGenerator();
@@ -134,6 +188,7 @@ internal static class LoggerMessageState
             il.Emit(OpCodes.Ldelem_U1);
             il.Emit(OpCodes.Call, ctor);
         }
+        il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
         return (StateValuesFiller<TState>)method.CreateDelegate(typeof(StateValuesFiller<TState>), s_target);
     }
@@ -152,10 +207,13 @@ internal static class LoggerMessageState
     }
 
     /// <summary>Reads the states of one <c>LoggerMessage.Define</c> signature.</summary>
-    internal sealed class Reader<TState>(StateFormatterGetter<TState> formatter, StateValuesFiller<TState> fill, int count, StateReadDelegate<TState> list)
+    internal sealed class Reader<TState>(StateFormatterGetter<TState> formatter, StateValuesFiller<TState> fill, int count, StateReadDelegate<TState> list, int maxShapes = MaxShapes)
     {
         private readonly ConcurrentDictionary<object, Shape> _shapes = new(ReferenceEqualityComparer.Instance);
         private Shape? _last;
+
+        /// <summary>Call sites described so far (at most the reader's cap), for tests.</summary>
+        internal int ShapeCount => _shapes.Count;
 
         /// <summary>
         /// Writes the state's properties into <paramref name="destination"/> (room for <see cref="MaxValues"/>), or
@@ -165,25 +223,29 @@ internal static class LoggerMessageState
         {
             ref TState s = ref Unsafe.AsRef(in state);
             object? key = formatter(ref s);
+            template = null;
+            written = 0;
+            // No formatter: a FormattedLogValues without values (its list holds only the template), read as a list.
+            if (key is null) return false;
             var shape = _last;
             if (shape is null || !ReferenceEquals(shape.Formatter, key))
             {
-                if (key is null || !_shapes.TryGetValue(key, out shape))
+                if (!_shapes.TryGetValue(key, out shape))
                 {
+                    // A full cache describes nothing more: templates built per call (an interpolated string passed
+                    // to LogInformation) give MEL a new formatter each time once its own cache of 1,024 is full, and
+                    // describing each would cost more than reading the list.
+                    if (_shapes.Count >= maxShapes) return false;
                     shape = Describe(key, in state);
-                    if (key is not null && _shapes.Count < MaxShapes) _shapes.TryAdd(key, shape);
+                    _shapes.TryAdd(key, shape);
                 }
                 _last = shape;
             }
-            if (!shape.Typed || destination.Length < count)
-            {
-                template = null;
-                written = 0;
-                return false;
-            }
-            fill(ref s, ref MemoryMarshal.GetReference(destination), shape.Names, shape.Destructure);
+            int n = shape.Names.Length;
+            if (!shape.Typed || destination.Length < n) return false;
+            if (!fill(ref s, ref MemoryMarshal.GetReference(destination), shape.Names, shape.Destructure)) return false;
             template = shape.Template;
-            written = count;
+            written = n;
             return true;
         }
 
@@ -200,7 +262,7 @@ internal static class LoggerMessageState
         private Shape Describe(object? key, in TState state)
         {
             var pairs = (IReadOnlyList<KeyValuePair<string, object?>>)state!;
-            int n = count;
+            int n = count == VariableCount ? Math.Max(pairs.Count - 1, 0) : count;
             var names = new string[n];
             var destructure = new bool[n];
             if (pairs.Count != n + 1 || pairs[n].Key != StateCapture.OriginalFormat) return new Shape(key, names, destructure, null, typed: false);

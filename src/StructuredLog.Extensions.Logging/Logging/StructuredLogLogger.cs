@@ -94,10 +94,21 @@ internal sealed class StructuredLogLogger : ILogger
         {
             return false;
         }
+        var properties = new StateProperties();
+        string? template;
+        int count;
         try
         {
-            var properties = new StateProperties();
-            if (!typed.TryRead(in state, properties, out string? template, out int count)) return false;
+            if (!typed.TryRead(in state, properties, out template, out count)) return false;
+        }
+        catch (Exception)
+        {
+            // Reading a call site's shape goes through the state's list, which may throw (a LogInformation call with
+            // fewer values than holes): the buffer path reads it again and writes the event with the failure marked.
+            return false;
+        }
+        try
+        {
             _logger.Write(level, exception, template ?? "", ((ReadOnlySpan<LogProperty>)properties)[..count], eventId.Id, eventId.Name);
         }
         catch (Exception ex)

@@ -55,6 +55,62 @@ public sealed class LoggerMessageStateTests
     }
 
     [Fact]
+    public void Every_LogInformation_state_reads_the_same_from_its_values_as_through_the_list()
+    {
+        // The LogInformation(...) extensions' state (FormattedLogValues) is read from its values array with the call
+        // site's names and template; anything it cannot hold (no formatter, more than six values) goes through the list.
+        var logger = new ComparingLogger();
+        var order = new Order(7, "Ada");
+        for (int round = 0; round < 3; round++)
+        {
+            logger.LogInformation("One {A}", -42);
+            logger.LogInformation("Two {Name} {Value:F2}", "Grace", double.NaN);
+            logger.LogInformation("Two {Name} {Value:F2}", null, 2.5);
+            logger.LogInformation("Order {OrderId} for {Customer} in {Elapsed} ms", 1234, "Ada \"quoted\"\n", 12.5);
+            logger.LogInformation("Item {Sku} of {Owner} weighs {Kg}", 99, "Bob", 0.1); // as many values, other names
+            logger.LogInformation("Four {N} {C} {M} {G}", (int?)null, Color.Minus, 1.5m, Guid.Empty);
+            logger.LogInformation("Six {@P} {@Order} {$F} {L} {Bytes} {Obj}", new Point(1, 2), order, 1.25f, long.MinValue, new byte[] { 1, 2, 3 }, null);
+            logger.LogInformation("Twice {A} and {A}", 1, 2);
+            logger.LogInformation("Braces {{literal}} {A}", 5);
+#pragma warning disable CA2017 // deliberately more values than holes: MEL keeps the holes' values only
+            logger.LogInformation("More values than holes {A}", 1, 2, 3);
+            logger.LogInformation("No holes but a value", 1);
+#pragma warning restore CA2017
+            logger.LogWarning(new InvalidOperationException("boom"), "With an exception {Code}", 500);
+            logger.LogInformation("Seven {A} {B} {C} {D} {E} {F} {G}", 1, 2, 3, 4, 5, 6, 7); // more than six: the list
+            logger.LogInformation("No holes at all"); // no formatter: the list
+        }
+        Assert.Empty(logger.Failures);
+        Assert.Equal(14 * 3, logger.Compared);
+        Assert.Equal(12 * 3, logger.ReadFromValues);
+    }
+
+    [Fact]
+    public void LogInformation_call_sites_beyond_the_cap_are_read_through_the_list_and_not_kept()
+    {
+        // Templates built per call (an interpolated string passed as the template) give MEL a new formatter each
+        // time once its own cache is full: the reader keeps at most 1,024 call sites and reads the others as a list.
+        var logger = new FreshReaderLogger();
+        for (int i = 0; i < 1_500; i++) logger.LogInformation("Built per call " + i + " {A}", i);
+        Assert.Equal(1_024, logger.ShapeCount);
+        Assert.Equal(1_024, logger.ReadFromValues);
+        Assert.Empty(logger.Failures);
+    }
+
+    [Fact]
+    public async Task A_LogInformation_call_with_fewer_values_than_holes_still_yields_a_marked_event()
+    {
+        await using var host = new LoggingHost();
+        var logger = host.Factory.CreateLogger("T");
+#pragma warning disable CA2017 // deliberately fewer values than holes
+        logger.LogInformation("Two holes {A} {B}", 1); // MEL's list throws for the missing value
+#pragma warning restore CA2017
+        var e = Assert.Single(await host.FlushAsync());
+        Assert.Contains("state could not be captured", e.Message);
+        Assert.Contains("IndexOutOfRangeException", e.Properties["StateError"].AsString);
+    }
+
+    [Fact]
     public async Task A_LoggerMessage_call_through_the_provider_allocates_nothing_on_the_calling_thread()
     {
         await using var host = new LoggingHost();
@@ -130,12 +186,49 @@ public sealed class LoggerMessageStateTests
         public IDisposable Push(object? state) => throw new InvalidOperationException("broken scopes");
     }
 
+    /// <summary>
+    /// An <see cref="ILogger"/> with a reader of its own (not the process-wide one other tests fill), which checks every
+    /// state it reads from its values against the list.
+    /// </summary>
+    private sealed class FreshReaderLogger : ILogger
+    {
+        private object? _reader;
+
+        public List<string> Failures { get; } = [];
+        public int ReadFromValues { get; private set; }
+        public int ShapeCount { get; private set; }
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(MelLevel logLevel) => true;
+
+        public void Log<TState>(MelLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var reader = (LoggerMessageState.Reader<TState>)(_reader ??= LoggerMessageState.TryCreate<TState>((in TState _, PropertyBuffer _) => null)
+                ?? throw new InvalidOperationException(typeof(TState) + " has no reader"));
+            var properties = new StateProperties();
+            if (reader.TryRead(in state, properties, out string? template, out int written))
+            {
+                ReadFromValues++;
+                var list = (IReadOnlyList<KeyValuePair<string, object?>>)state!;
+                if (template != (string?)list[^1].Value) Failures.Add($"template {template}");
+                if (written != list.Count - 1) Failures.Add($"{template}: {written} properties");
+                for (int i = 0; i < written; i++)
+                {
+                    if (properties[i].Name != list[i].Key || !Equals(properties[i].Value.ToObject(), list[i].Value)) Failures.Add($"{template} #{i}");
+                }
+            }
+            ShapeCount = reader.ShapeCount;
+        }
+    }
+
     /// <summary>An <see cref="ILogger"/> that reads each state both ways and records every difference.</summary>
     private sealed class ComparingLogger : ILogger
     {
         public List<string> Failures { get; } = [];
         public HashSet<Type> TypedStateTypes { get; } = [];
         public int Compared { get; private set; }
+        public int ReadFromValues { get; private set; }
 
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
@@ -145,6 +238,8 @@ public sealed class LoggerMessageStateTests
         {
             if (StateCapture.ReadsTyped<TState>()) TypedStateTypes.Add(typeof(TState));
             else Failures.Add(typeof(TState) + " is not read typed");
+            var probe = new StateProperties();
+            if (StateCapture.Typed<TState>()?.TryRead(in state, probe, out _, out _) == true) ReadFromValues++;
             var typed = PropertyBuffer.Rent();
             var listed = PropertyBuffer.Rent();
             try
