@@ -44,6 +44,8 @@ internal struct StateProperties
 /// virtual calls, and <see cref="LogValue.From{T}"/> in code shared between reference types).
 /// </summary>
 /// <remarks>
+/// The <c>LogInformation("... {X}", x)</c> extensions' state, <c>FormattedLogValues</c>, is read the same way from its
+/// <c>_values</c> array (already boxed by MEL) and <c>_formatter</c> (<see cref="CreateFormatted{TState}"/>).
 /// Taken only when the state type is exactly that struct with exactly those fields of the argument types, and
 /// when the runtime can compile emitted code; anything else (a later Microsoft.Extensions.Logging that changed the
 /// struct, NativeAOT or an app built with <c>PublishAot</c> even when it runs on the JIT, the generator's own
