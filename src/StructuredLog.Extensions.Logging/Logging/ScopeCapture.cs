@@ -17,6 +17,8 @@ internal static class ScopeCapture
 
     private static void AddScope(object? scope, PropertyBuffer buffer)
     {
+        bool any = false;
+        string? template = null;
         switch (scope)
         {
             case null:
@@ -24,38 +26,47 @@ internal static class ScopeCapture
             case string text:
                 buffer.AddScopeMessage(text);
                 return;
+            // Read by index or through a struct enumerator: enumerating through the interface would allocate an
+            // enumerator per scope and event (MEL's own scope states, FormattedLogValues and ASP.NET Core's
+            // hosting and activity scopes, are lists; a Dictionary's enumerator is a struct).
+            case IReadOnlyList<KeyValuePair<string, object?>> list:
+                for (int i = 0; i < list.Count; i++) AddPair(list[i], buffer, ref any, ref template);
+                break;
+            case Dictionary<string, object?> dictionary:
+                foreach (var pair in dictionary) AddPair(pair, buffer, ref any, ref template);
+                break;
             case IEnumerable<KeyValuePair<string, object?>> pairs:
-                bool any = false;
-                string? template = null;
-                foreach (var pair in pairs)
-                {
-                    if (pair.Key is null) continue;
-                    if (pair.Key == StateCapture.OriginalFormat)
-                    {
-                        template = pair.Value as string;
-                        continue;
-                    }
-                    any = true;
-                    string name = pair.Key.Length > 1 && (pair.Key[0] == '@' || pair.Key[0] == '$') ? pair.Key.Substring(1) : pair.Key;
-                    var property = new LogProperty(name, LogValue.FromObject(pair.Value));
-                    if (buffer.IndexOf(name, 0) is var existing and >= 0)
-                    {
-                        // The event's own properties win; among scopes the innermost (added last) wins.
-                        if (existing >= buffer.StateCount) buffer.Replace(existing, property);
-                    }
-                    else
-                    {
-                        buffer.Add(property);
-                    }
-                }
-                if (!any && template is not null) buffer.AddScopeMessage(template);
-                return;
+                foreach (var pair in pairs) AddPair(pair, buffer, ref any, ref template);
+                break;
             default:
                 string? s;
                 try { s = scope.ToString(); }
                 catch (Exception ex) { s = "<ToString threw " + ex.GetType().Name + ">"; }
                 if (s is not null) buffer.AddScopeMessage(s);
                 return;
+        }
+        if (!any && template is not null) buffer.AddScopeMessage(template);
+    }
+
+    private static void AddPair(in KeyValuePair<string, object?> pair, PropertyBuffer buffer, ref bool any, ref string? template)
+    {
+        if (pair.Key is null) return;
+        if (pair.Key == StateCapture.OriginalFormat)
+        {
+            template = pair.Value as string;
+            return;
+        }
+        any = true;
+        string name = StateCapture.PropertyName(pair.Key).Name; // @Name and $Name lose their prefix (cached, no string per event)
+        var property = new LogProperty(name, LogValue.FromObject(pair.Value));
+        if (buffer.IndexOf(name, 0) is var existing and >= 0)
+        {
+            // The event's own properties win; among scopes the innermost (added last) wins.
+            if (existing >= buffer.StateCount) buffer.Replace(existing, property);
+        }
+        else
+        {
+            buffer.Add(property);
         }
     }
 }
