@@ -18,7 +18,7 @@ internal static class StateCapture
     /// <summary>The key under which MEL stores the message template.</summary>
     public const string OriginalFormat = "{OriginalFormat}";
 
-    private static readonly ConcurrentDictionary<string, string> s_strippedNames = new(StringComparer.Ordinal);
+    private static readonly StrippedNames s_strippedNames = new(4096);
 
     /// <summary>Adds the state's properties to <paramref name="buffer"/>; returns the template, or null when the state carries none.</summary>
     public static string? Read<TState>(in TState state, PropertyBuffer buffer)
@@ -58,9 +58,25 @@ internal static class StateCapture
     /// <summary>A state key as a property name: <c>@Name</c> (destructure) and <c>$Name</c> (stringify) lose their prefix.</summary>
     internal static (string Name, bool Destructure) PropertyName(string key)
     {
-        if (key.Length > 1 && (key[0] == '@' || key[0] == '$'))
-            return (s_strippedNames.GetOrAdd(key, static n => n.Substring(1)), key[0] == '@');
+        if (key.Length > 1 && (key[0] == '@' || key[0] == '$')) return (s_strippedNames.Strip(key), key[0] == '@');
         return (key, false);
+    }
+
+    /// <summary>
+    /// Keys without their <c>@</c>/<c>$</c> prefix, cached so that a call does not make a string (and its properties keep
+    /// one name string per key) for the first <c>capacity</c> keys; keys made per call cannot grow it without bound.
+    /// </summary>
+    internal sealed class StrippedNames(int capacity)
+    {
+        private readonly ConcurrentDictionary<string, string> _names = new(StringComparer.Ordinal);
+
+        public int Count => _names.Count;
+
+        public string Strip(string key)
+        {
+            if (_names.TryGetValue(key, out var name)) return name;
+            return _names.Count < capacity ? _names.GetOrAdd(key, static n => n.Substring(1)) : key.Substring(1);
+        }
     }
 
     private static class StateReader<TState>

@@ -99,6 +99,22 @@ public sealed class LoggerMessageStateTests
     }
 
     [Fact]
+    public void Prefixed_names_made_per_call_are_stripped_without_growing_the_cache_without_bound()
+    {
+        // A cache of its own: filling the process-wide one would make other tests' names new strings per call.
+        var names = new StateCapture.StrippedNames(16);
+        string first = names.Strip("@First");
+        for (int i = 0; i < 100; i++) Assert.Equal("PerCall" + i, names.Strip("$PerCall" + i));
+        Assert.Equal(16, names.Count);
+        Assert.Same(first, names.Strip("@First")); // kept: one string per key
+        Assert.Equal("Late", names.Strip("@Late")); // past the cap: stripped, not kept
+        Assert.Equal(16, names.Count);
+        Assert.Equal(("Order", true), StateCapture.PropertyName("@Order"));
+        Assert.Equal(("F", false), StateCapture.PropertyName("$F"));
+        Assert.Equal(("@", false), StateCapture.PropertyName("@"));
+    }
+
+    [Fact]
     public async Task A_LogInformation_call_with_fewer_values_than_holes_still_yields_a_marked_event()
     {
         await using var host = new LoggingHost();
