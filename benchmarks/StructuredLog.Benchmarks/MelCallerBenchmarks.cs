@@ -4,8 +4,8 @@ using StructuredLog.Benchmarks.Peers;
 namespace StructuredLog.Benchmarks;
 
 /// <summary>
-/// The caller's cost of a <c>[LoggerMessage]</c> call (int, double, string), and of the same event through the
-/// <c>LogInformation</c> extension, through each library's
+/// The caller's cost of a <c>[LoggerMessage]</c> call (int, double, string), of the same event through the
+/// <c>LogInformation</c> extension, and of the <c>[LoggerMessage]</c> call inside a request's scopes, through each library's
 /// Microsoft.Extensions.Logging provider, measured like <see cref="PeerCallerBenchmarks"/>: one iteration is a
 /// burst of <see cref="Burst"/> calls on one thread, smaller than every provider's queue; the background side
 /// only counts (StructuredLog: a counting sink; ZLogger: its async writer into a stream that counts lines, so it
@@ -31,6 +31,7 @@ public class MelCallerBenchmarks
         for (int i = 0; i < 40; i++)
         {
             _peer.LogInformationBurst(2000);
+            _peer.ScopedBurst(2000);
             _peer.WaitDelivered(TimeSpan.FromSeconds(60));
             if (i % 10 == 9) Thread.Sleep(150);
         }
@@ -50,4 +51,9 @@ public class MelCallerBenchmarks
     [Benchmark(OperationsPerInvoke = Burst)]
     [InvocationCount(1)]
     public void LogInformation3Args() => _peer.LogInformationBurst(Burst);
+
+    /// <summary>The <c>[LoggerMessage]</c> call inside a request's scopes: a list of pairs, a dictionary and the activity's trace and span ids.</summary>
+    [Benchmark(OperationsPerInvoke = Burst)]
+    [InvocationCount(1)]
+    public void LoggerMessageInScopes() => _peer.ScopedBurst(Burst);
 }

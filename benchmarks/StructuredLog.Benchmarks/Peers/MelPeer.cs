@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using MelLogLevel = Microsoft.Extensions.Logging.LogLevel;
@@ -55,7 +56,13 @@ public sealed partial class MelPeer : Peer
             {
                 case MelProvider.Serilog: b.AddProvider(new SerilogLoggerProvider(serilog!, dispose: true)); break;
                 case MelProvider.StructuredLog: b.AddStructuredLog(_pipeline!); break;
-                case MelProvider.ZLogger: b.AddZLoggerStream(zloggerCounter, o => o.FullMode = BackgroundBufferFullMode.Block); break;
+                case MelProvider.ZLogger:
+                    b.AddZLoggerStream(zloggerCounter, o =>
+                    {
+                        o.FullMode = BackgroundBufferFullMode.Block;
+                        o.IncludeScopes = true; // as the file peer: scopes reach its events (the other providers always gather them)
+                    });
+                    break;
             }
         });
         _log = _factory.CreateLogger("Benchmarks.Orders");
@@ -100,6 +107,27 @@ public sealed partial class MelPeer : Peer
         var log = _log;
         for (int i = 0; i < count; i++) log.LogInformation(Template, i, i * 0.25, Customer(i));
     }
+
+    /// <summary>
+    /// <paramref name="count"/> <c>[LoggerMessage]</c> calls inside the scopes an ASP.NET Core request has: a list of
+    /// pairs (as the hosting scope), a dictionary, and MEL's activity scope (an <see cref="Activity"/> is current and
+    /// <c>ActivityTrackingOptions</c> are on). Counted in <see cref="Peer.Sent"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void ScopedBurst(int count)
+    {
+        AddSent(count);
+        var log = _log;
+        using var activity = new Activity("request").SetIdFormat(ActivityIdFormat.W3C).Start();
+        using var request = log.BeginScope(s_requestScope);
+        using var user = log.BeginScope(s_userScope);
+        for (int i = 0; i < count; i++) LogOrder(log, i, i * 0.25, Customer(i));
+    }
+
+    private static readonly List<KeyValuePair<string, object?>> s_requestScope =
+        [new("RequestId", "0HN8K3V5Q2:00000001"), new("RequestPath", "/orders"), new("ConnectionId", "0HN8K3V5Q2")];
+
+    private static readonly Dictionary<string, object?> s_userScope = new() { ["UserId"] = 4711, ["Tenant"] = "acme" };
 
     protected override IDisposable BeginScope(string name, int value) =>
         _log.BeginScope(new Dictionary<string, object> { [name] = value }) ?? throw new InvalidOperationException("no scope");
