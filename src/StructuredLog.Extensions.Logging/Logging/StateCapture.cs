@@ -11,7 +11,8 @@ namespace StructuredLog.Extensions.Logging;
 /// <c>{OriginalFormat}</c>. For value-type states the list is read through a delegate bound once per
 /// state type, so the state itself is never boxed. MEL's indexer boxes each value-type value (the contract of
 /// the interface); the states of <c>LoggerMessage.Define</c>, which <c>[LoggerMessage]</c> methods create, are
-/// read field by field instead (<see cref="LoggerMessageState"/>), so those calls allocate nothing.
+/// read field by field instead (<see cref="LoggerMessageState"/>), so those calls allocate nothing; the
+/// extensions' state (<c>FormattedLogValues</c>, whose values MEL has already boxed) is read from its values array.
 /// </summary>
 internal static class StateCapture
 {
@@ -96,7 +97,8 @@ internal static class StateCapture
                 var method = typeof(StateCapture).GetMethod(nameof(ReadList), BindingFlags.NonPublic | BindingFlags.Static)!
                     .MakeGenericMethod(typeof(TState));
                 var list = method.CreateDelegate<StateReadDelegate<TState>>();
-                // LoggerMessage.Define's states ([LoggerMessage] methods): their values read typed, not boxed.
+                // LoggerMessage.Define's states ([LoggerMessage] methods): their values read typed, not boxed;
+                // FormattedLogValues (the LogInformation extensions): its values array read without the indexer.
                 var typed = LoggerMessageState.TryCreate(list);
                 return (typed is null ? list : typed.Read, typed);
             }
