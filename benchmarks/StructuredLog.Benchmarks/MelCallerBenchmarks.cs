@@ -26,15 +26,13 @@ public class MelCallerBenchmarks
     public void Setup()
     {
         _peer = new MelPeer(path: null, Provider);
-        _peer.WarmUp();
-        // The LogInformation path too (its own provider code: the list state, boxed values), to tier 1 before measuring.
-        for (int i = 0; i < 40; i++)
+        // The LogInformation and scoped paths too (their own provider code), to tier 1 before measuring.
+        var peer = _peer;
+        peer.WarmUp(more: n =>
         {
-            _peer.LogInformationBurst(2000);
-            _peer.ScopedBurst(2000);
-            _peer.WaitDelivered(TimeSpan.FromSeconds(60));
-            if (i % 10 == 9) Thread.Sleep(150);
-        }
+            peer.LogInformationBurst(n);
+            peer.ScopedBurst(n);
+        });
     }
 
     [GlobalCleanup]

@@ -8,7 +8,7 @@ namespace StructuredLog.Benchmarks;
 /// <c>quick [workload]</c>: every library for one workload, in-process, 1 warm-up + 3 iterations,
 /// in under 3 minutes on 2 cores. Workloads: <c>disabled</c>, <c>caller</c> (1 producer),
 /// <c>producers</c> (1, 2, 4), <c>endtoend</c> (default), <c>exception</c>, <c>scopetrace</c>, <c>core</c>, <c>breakdown</c>,
-/// <c>mel</c> (the caller's cost through each MEL provider: <c>[LoggerMessage]</c> and <c>LogInformation</c>).
+/// <c>mel</c> (the caller's cost through each MEL provider: <c>[LoggerMessage]</c>, <c>LogInformation</c> and <c>[LoggerMessage]</c> inside scopes).
 /// </summary>
 public static class QuickMode
 {

@@ -137,25 +137,22 @@ internal static class LoggerMessageState
     private const int VariableCount = -1;
 
     /// <summary>Emits <c>state._values</c>.</summary>
-    private static StateValuesGetter<TState> ValuesGetter<TState>(FieldInfo values)
-    {
-        var method = new DynamicMethod("getValues", typeof(object[]), [typeof(object), typeof(TState).MakeByRefType()], typeof(LoggerMessageState).Module, skipVisibility: true);
-        var il = method.GetILGenerator();
-        il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldfld, values);
-        il.Emit(OpCodes.Ret);
-        return (StateValuesGetter<TState>)method.CreateDelegate(typeof(StateValuesGetter<TState>), s_target);
-    }
+    private static StateValuesGetter<TState> ValuesGetter<TState>(FieldInfo values) =>
+        FieldGetter<TState, StateValuesGetter<TState>>("getValues", values, typeof(object[]));
 
     /// <summary>Emits <c>state._formatter</c>.</summary>
-    private static StateFormatterGetter<TState> FormatterGetter<TState>(FieldInfo formatter)
+    private static StateFormatterGetter<TState> FormatterGetter<TState>(FieldInfo formatter) =>
+        FieldGetter<TState, StateFormatterGetter<TState>>("getFormatter", formatter, typeof(object));
+
+    /// <summary>Emits a method that returns <c>state.<paramref name="field"/></c> as <paramref name="returns"/>, as a delegate closed over an unused target.</summary>
+    private static TDelegate FieldGetter<TState, TDelegate>(string name, FieldInfo field, Type returns) where TDelegate : Delegate
     {
-        var method = new DynamicMethod("getFormatter", typeof(object), [typeof(object), typeof(TState).MakeByRefType()], typeof(LoggerMessageState).Module, skipVisibility: true);
+        var method = new DynamicMethod(name, returns, [typeof(object), typeof(TState).MakeByRefType()], typeof(LoggerMessageState).Module, skipVisibility: true);
         var il = method.GetILGenerator();
         il.Emit(OpCodes.Ldarg_1);
-        il.Emit(OpCodes.Ldfld, formatter);
+        il.Emit(OpCodes.Ldfld, field);
         il.Emit(OpCodes.Ret);
-        return (StateFormatterGetter<TState>)method.CreateDelegate(typeof(StateFormatterGetter<TState>), s_target);
+        return (TDelegate)method.CreateDelegate(typeof(TDelegate), s_target);
     }
 
     /// <summary>
