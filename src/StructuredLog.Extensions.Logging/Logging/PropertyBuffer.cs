@@ -3,26 +3,31 @@ using StructuredLog.Events;
 namespace StructuredLog.Extensions.Logging;
 
 /// <summary>
-/// A per-thread, growable list of properties used to assemble one event before it is copied into the
-/// ring buffer, so that steady-state calls do not allocate an array. Re-entrant calls (a value whose
-/// enumeration logs) get a fresh buffer instead of corrupting the one in use.
+/// A per-thread, growable list of the properties of one event (read from its state) and of the pairs of its scopes,
+/// used to assemble the event before it is copied into the ring buffer, so that steady-state calls do not allocate
+/// an array. Re-entrant calls (a value whose enumeration logs) get a fresh buffer instead of corrupting the one in use.
 /// </summary>
 internal sealed class PropertyBuffer
 {
     [ThreadStatic] private static PropertyBuffer? t_cached;
 
     private LogProperty[] _items = new LogProperty[16];
+    private KeyValuePair<string, object?>[] _pairs = new KeyValuePair<string, object?>[16];
     private bool _rented;
 
     public int Count { get; private set; }
 
-    /// <summary>Number of leading properties that came from the call's state (scopes follow).</summary>
-    public int StateCount { get; set; }
+    /// <summary>Number of scope pairs gathered (<see cref="ScopePairs"/>).</summary>
+    public int PairCount { get; private set; }
 
     /// <summary>Messages of scopes that carry no properties (e.g. <c>BeginScope("text")</c>).</summary>
     public List<string>? ScopeMessages { get; private set; }
 
+    /// <summary>The event's own properties.</summary>
     public ReadOnlySpan<LogProperty> Span => _items.AsSpan(0, Count);
+
+    /// <summary>The scopes' pairs, outermost first, as captured (names without their <c>@</c>/<c>$</c> prefix; values not converted).</summary>
+    public ReadOnlySpan<KeyValuePair<string, object?>> ScopePairs => _pairs.AsSpan(0, PairCount);
 
     public static PropertyBuffer Rent()
     {
@@ -36,12 +41,13 @@ internal sealed class PropertyBuffer
     public void Return()
     {
         // Do not keep references to application objects alive on an idle thread.
-        Array.Clear(_items, 0, Count);
+        if (Count > 0) Array.Clear(_items, 0, Count);
+        if (PairCount > 0) Array.Clear(_pairs, 0, PairCount);
         Count = 0;
-        StateCount = 0;
+        PairCount = 0;
         ScopeMessages?.Clear();
         _rented = false;
-        if (_items.Length <= 256) t_cached = this;
+        if (_items.Length <= 256 && _pairs.Length <= 256) t_cached = this;
     }
 
     public void Add(in LogProperty property)
@@ -50,17 +56,25 @@ internal sealed class PropertyBuffer
         _items[Count++] = property;
     }
 
-    /// <summary>Index of the property named <paramref name="name"/> at or after <paramref name="start"/>, or -1.</summary>
-    public int IndexOf(string name, int start)
+    public void AddScopePair(string name, object? value)
     {
-        for (int i = start; i < Count; i++)
-        {
-            if (string.Equals(_items[i].Name, name, StringComparison.Ordinal)) return i;
-        }
-        return -1;
+        if (PairCount == _pairs.Length) Array.Resize(ref _pairs, _pairs.Length * 2);
+        _pairs[PairCount++] = new KeyValuePair<string, object?>(name, value);
     }
 
-    public void Replace(int index, in LogProperty property) => _items[index] = property;
-
     public void AddScopeMessage(string message) => (ScopeMessages ??= new List<string>(2)).Add(message);
+
+    /// <summary>
+    /// The text of property-less scopes as one <c>Scope</c> pair (<c>outer =&gt; inner</c>) after the other pairs, unless
+    /// a scope pair has that name (an event property of that name wins on the writer thread).
+    /// </summary>
+    public void AddScopeMessagePair(string name)
+    {
+        if (ScopeMessages is not { Count: > 0 } messages) return;
+        foreach (var pair in ScopePairs)
+        {
+            if (string.Equals(pair.Key, name, StringComparison.Ordinal)) return;
+        }
+        AddScopePair(name, messages.Count == 1 ? messages[0] : string.Join(" => ", messages));
+    }
 }

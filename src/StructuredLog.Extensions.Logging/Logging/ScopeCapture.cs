@@ -3,10 +3,10 @@ using StructuredLog.Events;
 namespace StructuredLog.Extensions.Logging;
 
 /// <summary>
-/// Turns the scopes of an <c>IExternalScopeProvider</c> (outermost first) into event properties: a scope
-/// whose state is a list of key/value pairs adds its pairs (an inner scope's value wins over an outer
-/// one's; the event's own properties always win); any other scope state adds its text to the
-/// <c>Scope</c> property (<c>outer =&gt; inner</c>), as MEL's console logger shows it.
+/// Gathers the scopes of an <c>IExternalScopeProvider</c> (outermost first) for an event: a scope whose state is a
+/// list of key/value pairs adds its pairs as they are (the writer thread converts their values and lets an inner
+/// scope's value win over an outer one's and the event's own properties win over both); any other scope state adds
+/// its text to the <c>Scope</c> property (<c>outer =&gt; inner</c>), as MEL's console logger shows it.
 /// </summary>
 internal static class ScopeCapture
 {
@@ -57,16 +57,8 @@ internal static class ScopeCapture
             return;
         }
         any = true;
-        string name = StateCapture.PropertyName(pair.Key).Name; // @Name and $Name lose their prefix (cached, no string per event)
-        var property = new LogProperty(name, LogValue.FromObject(pair.Value));
-        if (buffer.IndexOf(name, 0) is var existing and >= 0)
-        {
-            // The event's own properties win; among scopes the innermost (added last) wins.
-            if (existing >= buffer.StateCount) buffer.Replace(existing, property);
-        }
-        else
-        {
-            buffer.Add(property);
-        }
+        // @Name and $Name lose their prefix (cached, no string per event). The value is converted, and a name that
+        // the event or an inner scope also has is resolved, on the writer thread (Logger.Write with scope properties).
+        buffer.AddScopePair(StateCapture.PropertyName(pair.Key).Name, pair.Value);
     }
 }

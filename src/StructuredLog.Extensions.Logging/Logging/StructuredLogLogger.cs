@@ -9,7 +9,7 @@ namespace StructuredLog.Extensions.Logging;
 /// The <see cref="ILogger"/> handed out by <see cref="StructuredLogLoggerProvider"/>: checks the
 /// StructuredLog level of its category, captures the state's properties and the template under
 /// <c>{OriginalFormat}</c>, adds the external scopes, and writes one event through
-/// <see cref="Logger.Write"/>. Never throws into the application.
+/// <see cref="Logger.Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>. Never throws into the application.
 /// </summary>
 internal sealed class StructuredLogLogger : ILogger
 {
@@ -34,8 +34,8 @@ internal sealed class StructuredLogLogger : ILogger
         if (logLevel == MelLevel.None) return;
         var level = LevelMapping.ToStructuredLog(logLevel);
         if (!_logger.IsEnabled(level)) return;
-        // A LoggerMessage.Define state ([LoggerMessage] methods) with no scope to add: its properties are written
-        // on the stack and handed to the ring from there, without the per-thread buffer.
+        // A state read typed ([LoggerMessage] methods, the LogInformation extensions): its properties are written on
+        // the stack, without the per-thread buffer's property list.
         if (StateCapture.Typed<TState>() is { } typed && TryWriteTyped(typed, level, eventId, in state, exception)) return;
         var buffer = PropertyBuffer.Rent();
         try
@@ -54,7 +54,6 @@ internal sealed class StructuredLogLogger : ILogger
                 buffer.Add(new LogProperty("StateError", LogValue.From(ex.GetType().Name + ": " + ex.Message)));
                 template = "<state could not be captured: {StateError}>";
             }
-            buffer.StateCount = buffer.Count;
             try
             {
                 _provider.ScopeProvider.ForEachScope(ScopeCapture.Add, buffer);
@@ -63,15 +62,12 @@ internal sealed class StructuredLogLogger : ILogger
             {
                 buffer.AddScopeMessage("<scope could not be read: " + ex.GetType().Name + ">");
             }
-            if (buffer.ScopeMessages is { Count: > 0 } messages && buffer.IndexOf(ScopeCapture.ScopeProperty, 0) < 0)
-            {
-                buffer.Add(new LogProperty(ScopeCapture.ScopeProperty, LogValue.From(messages.Count == 1 ? messages[0] : string.Join(" => ", messages))));
-            }
-            _logger.Write(level, exception, template ?? "", buffer.Span, eventId.Id, eventId.Name);
+            buffer.AddScopeMessagePair(ScopeCapture.ScopeProperty);
+            _logger.Write(level, exception, template ?? "", buffer.Span, buffer.ScopePairs, eventId.Id, eventId.Name);
         }
         catch (Exception ex)
         {
-            Diagnostics.SelfLog.Write("Microsoft.Extensions.Logging", $"could not write an event of {_logger.Category}: {ex.GetType().Name}: {ex.Message}");
+            WriteFailed(ex);
         }
         finally
         {
@@ -80,64 +76,53 @@ internal sealed class StructuredLogLogger : ILogger
     }
 
     /// <summary>
-    /// Writes the event from the state's typed reader when no scope is active; false (nothing written) when a
-    /// scope is, or when this call site's states are read as a list.
+    /// Writes the event from the state's typed reader, its properties on the stack and its scopes' pairs (gathered in
+    /// the one walk that also finds whether there are any) beside them; false (nothing written) when this call site's
+    /// states are read as a list, or when reading the state or the scopes threw: the buffer path then reads both again
+    /// and writes the event with the failure marked.
     /// </summary>
     private bool TryWriteTyped<TState>(LoggerMessageState.Reader<TState> typed, LogLevel level, EventId eventId, in TState state, Exception? exception)
     {
-        try
-        {
-            // A provider whose scopes cannot be read: the buffer path writes the event with that failure marked.
-            if (ScopeProbe.Any(_provider.ScopeProvider)) return false;
-        }
-        catch (Exception)
-        {
-            return false;
-        }
         var properties = new StateProperties();
         string? template;
         int count;
         try
         {
+            // Reading a call site's shape goes through the state's list, which may throw (a LogInformation call with
+            // fewer values than holes).
             if (!typed.TryRead(in state, properties, out template, out count)) return false;
         }
         catch (Exception)
         {
-            // Reading a call site's shape goes through the state's list, which may throw (a LogInformation call with
-            // fewer values than holes): the buffer path reads it again and writes the event with the failure marked.
             return false;
         }
+        var buffer = PropertyBuffer.Rent();
         try
         {
-            _logger.Write(level, exception, template ?? "", ((ReadOnlySpan<LogProperty>)properties)[..count], eventId.Id, eventId.Name);
+            try
+            {
+                _provider.ScopeProvider.ForEachScope(ScopeCapture.Add, buffer);
+            }
+            catch (Exception)
+            {
+                return false;
+            }
+            buffer.AddScopeMessagePair(ScopeCapture.ScopeProperty);
+            _logger.Write(level, exception, template ?? "", ((ReadOnlySpan<LogProperty>)properties)[..count], buffer.ScopePairs, eventId.Id, eventId.Name);
         }
         catch (Exception ex)
         {
-            Diagnostics.SelfLog.Write("Microsoft.Extensions.Logging", $"could not write an event of {_logger.Category}: {ex.GetType().Name}: {ex.Message}");
+            WriteFailed(ex);
+        }
+        finally
+        {
+            buffer.Return();
         }
         return true;
     }
 
-    /// <summary>Whether the scope provider holds any scope (an Activity counts when MEL tracks it), without gathering them.</summary>
-    private static class ScopeProbe
-    {
-        [ThreadStatic] private static Found? t_found;
-
-        private static readonly Action<object?, Found> s_mark = static (_, found) => found.Any = true;
-
-        public static bool Any(IExternalScopeProvider scopes)
-        {
-            var found = t_found ??= new Found();
-            found.Any = false;
-            scopes.ForEachScope(s_mark, found);
-            return found.Any;
-        }
-
-        private sealed class Found
-        {
-            public bool Any;
-        }
-    }
+    private void WriteFailed(Exception ex) =>
+        Diagnostics.SelfLog.Write("Microsoft.Extensions.Logging", $"could not write an event of {_logger.Category}: {ex.GetType().Name}: {ex.Message}");
 
     /// <summary>A plain message (no template) must not be read as one: braces become literal.</summary>
     internal static string EscapeBraces(string? message)

@@ -77,16 +77,30 @@ public sealed partial class Logger
     /// Microsoft.Extensions.Logging provider use this). Holes of <paramref name="messageTemplate"/> bind
     /// properties by name.
     /// </summary>
-    public void Write(LogLevel level, Exception? exception, string messageTemplate, ReadOnlySpan<LogProperty> properties, int eventId = 0, string? eventName = null)
+    public void Write(LogLevel level, Exception? exception, string messageTemplate, ReadOnlySpan<LogProperty> properties, int eventId = 0, string? eventName = null) =>
+        Write(level, exception, messageTemplate, properties, default, eventId, eventName);
+
+    /// <summary>
+    /// Writes an event like <see cref="Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, int, string?)"/>
+    /// together with the properties of scopes that another framework keeps (Microsoft.Extensions.Logging's external
+    /// scopes, for instance), outermost first. The calling thread only copies the pairs; their values are converted on
+    /// the writer thread, as <see cref="LogValue.FromObject"/> does (so a mutable object is read there, as any object
+    /// value is). A scope property gives way to an event property of the same name, a later scope property replaces an
+    /// earlier one of the same name (keeping its place), and a pair whose key is null is ignored. Names are taken as
+    /// given (no <c>@</c>/<c>$</c> handling).
+    /// </summary>
+    public void Write(LogLevel level, Exception? exception, string messageTemplate, ReadOnlySpan<LogProperty> properties,
+        ReadOnlySpan<KeyValuePair<string, object?>> scopeProperties, int eventId = 0, string? eventName = null)
     {
         if (!IsEnabled(level)) return;
-        ref EventSlot s = ref Begin(level, exception, messageTemplate, properties.Length, out long pos);
+        int total = properties.Length + scopeProperties.Length;
+        ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
         s.Flags = SlotFlags.NamedArguments;
         s.EventId = eventId;
         s.EventName = eventName;
-        s.Overflow = properties.Length > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(properties.Length) : null;
-        Span<SlotArgument> args = s.Overflow is { } overflow ? overflow.AsSpan(0, properties.Length) : _ring.Parts(pos);
+        s.Overflow = total > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(total) : null;
+        Span<SlotArgument> args = s.Overflow is { } overflow ? overflow.AsSpan(0, total) : _ring.Parts(pos);
         for (int i = 0; i < properties.Length; i++)
         {
             ref SlotArgument a = ref args[i];
@@ -96,6 +110,16 @@ public sealed partial class Logger
             // that comes back to the same cell stores neither again, and pays no write barrier for them.
             if (!ReferenceEquals(a.Name, p.Name)) a.Name = p.Name;
             if (!ReferenceEquals(a.Format, p.Format)) a.Format = p.Format;
+        }
+        // Scope properties as captured: no type test, no name comparison here (the writer converts and resolves names).
+        args = args[properties.Length..];
+        for (int i = 0; i < scopeProperties.Length; i++)
+        {
+            ref SlotArgument a = ref args[i];
+            ref readonly var pair = ref scopeProperties[i];
+            a.Value = new LogValue(LogValueKind.Object, 0, 0, pair.Value);
+            if (!ReferenceEquals(a.Name, pair.Key)) a.Name = pair.Key;
+            if (!ReferenceEquals(a.Format, SlotArgument.ScopeMarker)) a.Format = SlotArgument.ScopeMarker;
         }
         Publish(ref s, pos);
     }

@@ -430,6 +430,58 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Scope_properties_of_another_framework_are_converted_on_the_writer_and_give_way_as_documented()
+    {
+        // Outermost first, as Microsoft.Extensions.Logging's scopes come: the event's own property wins, an inner scope's
+        // value replaces an outer one's in its place, a null key is ignored, a hole the event left unfilled is bound.
+        _log.Write(LogLevel.Info, null, "Order {OrderId} for {Customer}", [new("OrderId", LogValue.From(42))],
+        [
+            new("RequestId", "outer"), new("OrderId", 7), new("UserId", 4711), new("Customer", "from a scope"),
+            new("RequestId", "inner"), new(null!, "ignored"), new("When", new DateTime(2026, 11, 27, 3, 4, 5, DateTimeKind.Utc)),
+            new("Nothing", null), new("Ratio", 0.5m),
+        ], eventId: 9);
+        var e = await One();
+        Assert.Equal("Order 42 for from a scope", e.Message);
+        Assert.Equal(["OrderId", "RequestId", "UserId", "Customer", "When", "Nothing", "Ratio"], e.Properties.Keys);
+        Assert.Equal(42, e.Properties["OrderId"]);
+        Assert.Equal("inner", e.Properties["RequestId"]);
+        Assert.Equal(4711, e.Properties["UserId"]); // a boxed int becomes a number, as LogValue.FromObject makes it
+        Assert.Null(e.Properties["Nothing"]);
+        // Each name once in the line (the collected Properties would hide a duplicate).
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Formatted!, "\"OrderId\":"));
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(e.Formatted!, "\"RequestId\":"));
+        Assert.Contains("\"UserId\":4711", e.Formatted);
+        Assert.Contains("\"Ratio\":0.5", e.Formatted);
+        Assert.Contains("\"When\":\"2026-11-27T03:04:05", e.Formatted);
+        Assert.Contains("\"@i\":9", e.Formatted);
+        System.Text.Json.JsonDocument.Parse(e.Formatted!).Dispose();
+    }
+
+    [Theory]
+    [InlineData(0, 2)]
+    [InlineData(3, 9)]
+    [InlineData(3, 20)]
+    public async Task Scope_properties_reach_the_event_whether_they_fit_the_ring_parts_or_overflow_and_are_redacted(int own, int scopes)
+    {
+        var props = new LogProperty[own];
+        for (int i = 0; i < own; i++) props[i] = new LogProperty("P" + i, LogValue.From(i));
+        var pairs = new KeyValuePair<string, object?>[scopes];
+        for (int i = 0; i < scopes; i++) pairs[i] = new("S" + i, i * 10);
+        pairs[^1] = new("ApiToken", "secret-value"); // a sensitive name (the default redaction words) from a scope
+        _log.Write(LogLevel.Info, null, "Event", props, pairs);
+        var e = await One();
+        Assert.Equal(own + scopes, e.Properties.Count);
+        for (int i = 0; i < own; i++) Assert.Equal(i, e.Properties["P" + i]);
+        for (int i = 0; i < scopes - 1; i++) Assert.Equal(i * 10, e.Properties["S" + i]);
+        Assert.Equal(StructuredLog.Filtering.Redactor.Mask, e.Properties["ApiToken"]);
+        Assert.DoesNotContain("secret-value", e.Formatted);
+        // A template call after it on the same cells must not see leftovers of the scope properties.
+        _log.Info("Plain {A}", 1);
+        e = await One();
+        Assert.Equal(["A"], e.Properties.Keys);
+    }
+
+    [Fact]
     public async Task Interpolated_call_sites_with_the_same_literals_keep_their_own_holes_formats_and_values()
     {
         int orderId = 7, count = 3;
