@@ -1,4 +1,4 @@
-using StructuredLog.Events;
+using System.Runtime.InteropServices;
 
 namespace StructuredLog.Extensions.Logging;
 
@@ -28,12 +28,16 @@ internal static class ScopeCapture
                 return;
             // Read by index or through a struct enumerator: enumerating through the interface would allocate an
             // enumerator per scope and event (MEL's own scope states, FormattedLogValues and ASP.NET Core's
-            // hosting and activity scopes, are lists; a Dictionary's enumerator is a struct).
-            case IReadOnlyList<KeyValuePair<string, object?>> list:
-                for (int i = 0; i < list.Count; i++) AddPair(list[i], buffer, ref any, ref template);
+            // hosting and activity scopes, are lists; a Dictionary's enumerator is a struct). The two collection
+            // classes are tested first: a class test is cheaper than a test for a generic interface.
+            case List<KeyValuePair<string, object?>> list:
+                foreach (ref readonly var pair in CollectionsMarshal.AsSpan(list)) AddPair(pair, buffer, ref any, ref template);
                 break;
             case Dictionary<string, object?> dictionary:
                 foreach (var pair in dictionary) AddPair(pair, buffer, ref any, ref template);
+                break;
+            case IReadOnlyList<KeyValuePair<string, object?>> list:
+                for (int i = 0; i < list.Count; i++) AddPair(list[i], buffer, ref any, ref template);
                 break;
             case IEnumerable<KeyValuePair<string, object?>> pairs:
                 foreach (var pair in pairs) AddPair(pair, buffer, ref any, ref template);
