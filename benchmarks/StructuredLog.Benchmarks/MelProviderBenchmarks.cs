@@ -15,7 +15,11 @@ namespace StructuredLog.Benchmarks;
 /// to <see cref="Stream.Null"/> off the calling thread: StructuredLog (ring buffer + writer thread),
 /// ZLogger (its own async queue) and Serilog (through Serilog.Sinks.Async, blocking when full so that
 /// nothing is dropped). The calls are <c>[LoggerMessage]</c> methods (enabled: Information; disabled:
-/// Debug below an Information minimum). The native StructuredLog API is measured beside them.
+/// Debug below an Information minimum). The native StructuredLog API is measured beside them. The "in scopes"
+/// cases make the same call inside a request's scopes (a list of three pairs, a dictionary of two, MEL's activity
+/// scope: an <see cref="System.Diagnostics.Activity"/> is current and <c>ActivityTrackingOptions</c> are on) through
+/// factories of their own with scopes included (ZLogger: <c>IncludeScopes</c>), in batches of
+/// <see cref="ScopedBatch"/> calls per scope set; the scopes' properties reach every JSON line.
 /// Allocations are what BenchmarkDotNet's <c>[MemoryDiagnoser]</c> reports per call.
 /// </summary>
 [MemoryDiagnoser]
@@ -29,6 +33,19 @@ public partial class MelProviderBenchmarks
     private Microsoft.Extensions.Logging.ILogger _zlogger = null!;
     private Microsoft.Extensions.Logging.ILogger _serilog = null!;
     private Logger _native = null!;
+    private LogPipeline _scopedPipeline = null!;
+    private ILoggerFactory[] _scopedFactories = [];
+    private Microsoft.Extensions.Logging.ILogger _structuredLogScoped = null!;
+    private Microsoft.Extensions.Logging.ILogger _zloggerScoped = null!;
+    private Microsoft.Extensions.Logging.ILogger _serilogScoped = null!;
+
+    /// <summary>Calls per scope set in the "in scopes" cases.</summary>
+    public const int ScopedBatch = 100;
+
+    private static readonly List<KeyValuePair<string, object?>> s_requestScope =
+        [new("RequestId", "0HN8K3V5Q2:00000001"), new("RequestPath", "/orders"), new("ConnectionId", "0HN8K3V5Q2")];
+
+    private static readonly Dictionary<string, object?> s_userScope = new() { ["UserId"] = 4711, ["Tenant"] = "acme" };
     private int _orderId = 1234;
     private readonly string _customer = "Ada";
     private readonly double _elapsed = 12.5;
@@ -54,6 +71,31 @@ public partial class MelProviderBenchmarks
             .CreateLogger();
         _serilogFactory = LoggerFactory.Create(b => b.SetMinimumLevel(MelLevel.Information).AddSerilog(serilog, dispose: true));
         _serilog = _serilogFactory.CreateLogger("Bench");
+
+        _scopedPipeline = new LogPipelineBuilder()
+            .MinimumLevel(LogLevel.Info)
+            .WriteTo(new StreamSink(Stream.Null, JsonFormatter.Default))
+            .FlushOnProcessExit(false)
+            .Build();
+        var scopedSerilog = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .WriteTo.Async(a => a.Sink(new CompactJsonToNullSink()), bufferSize: 16_384, blockWhenFull: true)
+            .CreateLogger();
+        static ILoggerFactory Scoped(Action<ILoggingBuilder> provider) => LoggerFactory.Create(b =>
+        {
+            b.SetMinimumLevel(MelLevel.Information);
+            b.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId);
+            provider(b);
+        });
+        _scopedFactories =
+        [
+            Scoped(b => b.AddStructuredLog(_scopedPipeline)),
+            Scoped(b => b.AddZLoggerStream(Stream.Null, o => { o.UseJsonFormatter(); o.IncludeScopes = true; })),
+            Scoped(b => b.AddSerilog(scopedSerilog, dispose: true)),
+        ];
+        _structuredLogScoped = _scopedFactories[0].CreateLogger("Bench");
+        _zloggerScoped = _scopedFactories[1].CreateLogger("Bench");
+        _serilogScoped = _scopedFactories[2].CreateLogger("Bench");
     }
 
     [GlobalCleanup]
@@ -62,6 +104,10 @@ public partial class MelProviderBenchmarks
         _pipeline.FlushAsync().GetAwaiter().GetResult();
         Console.WriteLine($"// StructuredLog: enqueued {_pipeline.EventsEnqueued}, lost {_pipeline.EventsLost}, sink dropped " +
             string.Join(",", _pipeline.SinkStatuses.Select(s => (s.Sink as ISinkCounters)?.EventsDropped ?? -1)));
+        _scopedPipeline.FlushAsync().GetAwaiter().GetResult();
+        Console.WriteLine($"// StructuredLog in scopes: enqueued {_scopedPipeline.EventsEnqueued}, lost {_scopedPipeline.EventsLost}");
+        foreach (var factory in _scopedFactories) factory.Dispose();
+        _scopedPipeline.Dispose();
         _structuredLogFactory.Dispose();
         _pipeline.Dispose();
         _zloggerFactory.Dispose();
@@ -82,6 +128,23 @@ public partial class MelProviderBenchmarks
 
     [Benchmark(Description = "Serilog MEL provider, [LoggerMessage]")]
     public void SerilogProvider() => OrderShipped(_serilog, _orderId, _customer, _elapsed);
+
+    [Benchmark(Description = "StructuredLog MEL provider, [LoggerMessage] in scopes", OperationsPerInvoke = ScopedBatch)]
+    public void StructuredLogProviderInScopes() => InScopes(_structuredLogScoped);
+
+    [Benchmark(Description = "ZLogger MEL provider, [LoggerMessage] in scopes", OperationsPerInvoke = ScopedBatch)]
+    public void ZLoggerProviderInScopes() => InScopes(_zloggerScoped);
+
+    [Benchmark(Description = "Serilog MEL provider, [LoggerMessage] in scopes", OperationsPerInvoke = ScopedBatch)]
+    public void SerilogProviderInScopes() => InScopes(_serilogScoped);
+
+    private void InScopes(Microsoft.Extensions.Logging.ILogger log)
+    {
+        using var activity = new System.Diagnostics.Activity("request").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
+        using var request = log.BeginScope(s_requestScope);
+        using var user = log.BeginScope(s_userScope);
+        for (int i = 0; i < ScopedBatch; i++) OrderShipped(log, _orderId, _customer, _elapsed);
+    }
 
     [Benchmark(Description = "StructuredLog native Logger.Info (no MEL)")]
     public void StructuredLogNative() => _native.Info("Order {OrderId} shipped to {Customer} in {Elapsed} ms", _orderId, _customer, _elapsed);

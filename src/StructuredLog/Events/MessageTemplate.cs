@@ -73,6 +73,9 @@ public sealed class MessageTemplate
     /// <summary>Per-redactor cache of which argument names are sensitive (see <c>Redactor.AnySensitive</c>).</summary>
     internal object? RedactionCache;
 
+    /// <summary>Where scope pairs of another framework land in this template's events (see <c>ScopePlan</c>).</summary>
+    internal object? ScopePlan;
+
     /// <summary>The JSON formatter's escaped forms of this template (see <c>JsonTemplateForms</c>).</summary>
     internal object? JsonForms;
     internal readonly bool[] PropertyDestructure;

@@ -460,7 +460,7 @@ internal sealed class EventWriter
                 }
                 if (sensitive) p = Redactor.Masked(p);
             }
-            if (scopes < count) AddScopeProperties(r, args[scopes..], template, mask, redactor, ref inOrder);
+            if (scopes < count) ScopePlan.Add(this, r, args[scopes..], template, mask, redactor, ref inOrder);
             // Named arguments that fill the template's holes in order (what [LoggerMessage] methods and
             // MEL's LogInformation extensions produce) bind exactly as positional ones: formatters then
             // take the by-index path (numbers and strings formatted once for the message and the property).
@@ -480,44 +480,8 @@ internal sealed class EventWriter
         if (!ReferenceEquals(field, value)) field = value;
     }
 
-    /// <summary>
-    /// Adds the scope properties written by <see cref="Logger.Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>
-    /// after the event's own: each value converted from the object captured, a name that an event property has skipped,
-    /// a name that an earlier scope property has replacing that one in its place. A name that is a hole of the template
-    /// (one the event's own properties left unfilled) binds it, as a named argument does.
-    /// </summary>
-    private static void AddScopeProperties(EventRecord r, ReadOnlySpan<SlotArgument> parts, MessageTemplate template, bool[] mask, Redactor? redactor, ref bool inOrder)
-    {
-        var names = template.PropertyNameArray;
-        int own = r.PropertyCount;
-        foreach (ref readonly var a in parts)
-        {
-            string? name = a.Name;
-            if (name is null) continue;
-            int hole = IndexOfProperty(names, name, -1);
-            if (hole >= 0) name = names[hole];
-            if (IndexOfName(r.Properties, name, 0, own) >= 0) continue;
-            int position = IndexOfName(r.Properties, name, own, r.PropertyCount);
-            int index = position >= 0 ? position : r.PropertyCount;
-            if (hole != index && (hole >= 0 || index < names.Length)) inOrder = false;
-            var p = new LogProperty(name, LogValue.FromObject(a.Value.Ref), null, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
-            if (redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name))) p = Redactor.Masked(p);
-            if (position >= 0) r.Properties[position] = p;
-            else r.AddProperty(p);
-        }
-    }
-
-    private static int IndexOfName(LogProperty[] properties, string name, int start, int end)
-    {
-        for (int i = start; i < end; i++)
-        {
-            if (string.Equals(properties[i].Name, name, StringComparison.Ordinal)) return i;
-        }
-        return -1;
-    }
-
     /// <summary>The hole of <paramref name="names"/> called <paramref name="name"/> (tried first at <paramref name="expected"/>, where it usually is), or -1.</summary>
-    private static int IndexOfProperty(string[] names, string name, int expected)
+    internal static int IndexOfProperty(string[] names, string name, int expected)
     {
         if ((uint)expected < (uint)names.Length && string.Equals(names[expected], name, StringComparison.Ordinal)) return expected;
         for (int i = 0; i < names.Length; i++)

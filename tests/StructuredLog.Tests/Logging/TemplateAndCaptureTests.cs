@@ -457,6 +457,60 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         System.Text.Json.JsonDocument.Parse(e.Formatted!).Dispose();
     }
 
+    [Fact]
+    public async Task Scope_pairs_land_by_the_same_rules_when_scope_sets_and_own_names_change_from_event_to_event()
+    {
+        // The writer keeps one resolution per template (checked by reference) and resolves other events directly:
+        // scope sets and own names alternating, repeating and changing for good must all land by the same rules.
+        LogProperty[][] owns =
+        [
+            [new("A", LogValue.From(1))],
+            [new("A", LogValue.From(1)), new("B", LogValue.From(2))],
+            [new("B", LogValue.From(2)), new("A", LogValue.From(1))],
+            [new("A", LogValue.From(1)), new("T", LogValue.From(3))], // as many names as the one before, one of them a scope's
+        ];
+        KeyValuePair<string, object?>[][] scopeSets =
+        [
+            [new("S1", 10), new("S2", 20), new("S1", 30)],
+            [new("A", 40), new("B", 50), new("T", 60)],
+            [new(null!, 70), new("T", 80), new("S2", 90), new("T", 100)],
+            [],
+            [new("S1", 110), new("S2", 120), new("S3", 130), new("S1", 140), new("B", 150)],
+        ];
+        var random = new Random(18);
+        var expected = new List<List<(string Name, object? Value)>>();
+        for (int i = 0; i < 300; i++)
+        {
+            // Runs of one choice (a plan is made again after eight misses in a row) between stretches of alternation.
+            int own = i % 60 < 30 ? (i / 60) % owns.Length : random.Next(owns.Length);
+            int set = i % 60 < 30 ? (i / 30) % scopeSets.Length : random.Next(scopeSets.Length);
+            _log.Write(LogLevel.Info, null, "Event {A} {B}", owns[own], scopeSets[set]);
+            var model = owns[own].Select(p => (p.Name, (object?)p.Value.ToObject())).ToList();
+            int ownCount = model.Count;
+            foreach (var (key, value) in scopeSets[set])
+            {
+                if (key is null || model.Take(ownCount).Any(m => m.Name == key)) continue;
+                int at = model.FindIndex(ownCount, m => m.Name == key);
+                if (at >= 0) model[at] = (key, value);
+                else model.Add((key, value));
+            }
+            expected.Add(model);
+        }
+        await _pipeline.FlushAsync();
+        var events = _sink.Events.ToArray();
+        Assert.Equal(expected.Count, events.Length);
+        for (int i = 0; i < events.Length; i++)
+        {
+            Assert.Equal(expected[i].Select(m => m.Name), events[i].Properties.Keys);
+            Assert.Equal(expected[i].Select(m => m.Value), events[i].Properties.Values);
+            var counts = new Dictionary<string, int>();
+            using var json = System.Text.Json.JsonDocument.Parse(events[i].Formatted!);
+            foreach (var property in json.RootElement.EnumerateObject()) counts[property.Name] = counts.GetValueOrDefault(property.Name) + 1;
+            Assert.All(counts, c => Assert.Equal(1, c.Value));
+            Assert.Equal($"Event {expected[i].First(m => m.Name == "A").Value} {expected[i].FirstOrDefault(m => m.Name == "B").Value ?? "{B}"}", events[i].Message);
+        }
+    }
+
     [Theory]
     [InlineData(0, 2)]
     [InlineData(3, 9)]

@@ -1,0 +1,163 @@
+using StructuredLog.Events;
+using StructuredLog.Filtering;
+
+namespace StructuredLog.Pipeline;
+
+/// <summary>
+/// Adds the scope pairs of another framework (written by
+/// <see cref="Logger.Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>,
+/// after the event's own properties) to a record on the writer thread: each value converted from the object captured;
+/// a name that an event property has skipped; a name that an earlier pair has replacing that one in its place; a name
+/// that is a hole of the template (one the event's own properties left unfilled) binding it, as a named argument does;
+/// redaction as for any name.
+/// </summary>
+/// <remarks>
+/// Where each pair lands depends only on the template, the names of the event's own properties and the pairs' names,
+/// which for a call site inside the same scopes are the same strings event after event. So that those events skip the
+/// name comparisons and redaction look-ups, one plan (per pair: the record index it fills or none, its name,
+/// destructuring, redaction) is kept on the template for the writer that made it and checked by reference. Events that
+/// do not match it are resolved directly; the plan is replaced only after <see cref="MissesBeforeRebuild"/> of them in
+/// a row (alternating scope sets keep the first plan instead of making one per event).
+/// </remarks>
+internal sealed class ScopePlan
+{
+    private const int MissesBeforeRebuild = 8;
+
+    private readonly object _owner;
+    private readonly string[] _own;
+    private readonly string?[] _pairs;
+    private readonly Step[] _steps;
+    private readonly bool _breaksOrder;
+    private int _misses;
+
+    private ScopePlan(object owner, string[] own, string?[] pairs, Step[] steps, bool breaksOrder)
+    {
+        _owner = owner;
+        _own = own;
+        _pairs = pairs;
+        _steps = steps;
+        _breaksOrder = breaksOrder;
+    }
+
+    /// <summary>Where one pair lands: <see cref="Target"/> -1 for none.</summary>
+    private readonly record struct Step(int Target, string? Name, bool Destructure, bool Sensitive);
+
+    /// <summary>
+    /// Adds <paramref name="parts"/> to <paramref name="r"/>, which holds the event's own properties; clears
+    /// <paramref name="inOrder"/> when a pair lands where the template's holes would no longer bind by position.
+    /// </summary>
+    public static void Add(object owner, EventRecord r, ReadOnlySpan<SlotArgument> parts, MessageTemplate template, bool[] mask, Redactor? redactor, ref bool inOrder)
+    {
+        int own = r.PropertyCount;
+        var plan = template.ScopePlan as ScopePlan;
+        if (plan is null || !plan.Matches(owner, r.Properties, own, parts))
+        {
+            if (plan is not null && ++plan._misses < MissesBeforeRebuild)
+            {
+                AddDirectly(r, parts, template, mask, redactor, ref inOrder);
+                return;
+            }
+            template.ScopePlan = plan = Build(owner, r.Properties.AsSpan(0, own), parts, template, mask, redactor);
+        }
+        else
+        {
+            plan._misses = 0;
+        }
+        var steps = plan._steps;
+        for (int i = 0; i < steps.Length; i++)
+        {
+            ref readonly var step = ref steps[i];
+            if (step.Target < 0) continue;
+            var p = new LogProperty(step.Name!, LogValue.FromObject(parts[i].Value.Ref), null, step.Destructure);
+            if (step.Sensitive) p = Redactor.Masked(p);
+            if (step.Target < r.PropertyCount) r.Properties[step.Target] = p;
+            else r.AddProperty(p);
+        }
+        if (plan._breaksOrder) inOrder = false;
+    }
+
+    private bool Matches(object owner, LogProperty[] properties, int own, ReadOnlySpan<SlotArgument> parts)
+    {
+        if (!ReferenceEquals(_owner, owner) || _own.Length != own || _pairs.Length != parts.Length) return false;
+        for (int i = 0; i < own; i++)
+        {
+            if (!ReferenceEquals(_own[i], properties[i].Name)) return false;
+        }
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!ReferenceEquals(_pairs[i], parts[i].Name)) return false;
+        }
+        return true;
+    }
+
+    private static ScopePlan Build(object owner, ReadOnlySpan<LogProperty> ownProperties, ReadOnlySpan<SlotArgument> parts, MessageTemplate template, bool[] mask, Redactor? redactor)
+    {
+        var own = new string[ownProperties.Length];
+        for (int i = 0; i < own.Length; i++) own[i] = ownProperties[i].Name;
+        var pairs = new string?[parts.Length];
+        var steps = new Step[parts.Length];
+        var landed = new List<string>(parts.Length); // names of the pairs appended, in record order after the own ones
+        bool breaksOrder = false;
+        for (int i = 0; i < parts.Length; i++)
+        {
+            pairs[i] = parts[i].Name;
+            var resolved = Resolve(parts[i].Name, template, mask, redactor, out int hole);
+            if (resolved is not { } r || Array.IndexOf(own, r.Name) >= 0)
+            {
+                steps[i] = new Step(-1, null, false, false);
+                continue;
+            }
+            int position = landed.IndexOf(r.Name);
+            int index = own.Length + (position >= 0 ? position : landed.Count);
+            if (position < 0) landed.Add(r.Name);
+            if (BreaksOrder(hole, index, template)) breaksOrder = true;
+            steps[i] = new Step(index, r.Name, r.Destructure, r.Sensitive);
+        }
+        return new ScopePlan(owner, own, pairs, steps, breaksOrder);
+    }
+
+    /// <summary>The same rules without a plan, for an event that does not match the template's.</summary>
+    private static void AddDirectly(EventRecord r, ReadOnlySpan<SlotArgument> parts, MessageTemplate template, bool[] mask, Redactor? redactor, ref bool inOrder)
+    {
+        int own = r.PropertyCount;
+        foreach (ref readonly var a in parts)
+        {
+            if (Resolve(a.Name, template, mask, redactor, out int hole) is not { } resolved) continue;
+            string name = resolved.Name;
+            if (IndexOfName(r.Properties, name, 0, own) >= 0) continue;
+            int position = IndexOfName(r.Properties, name, own, r.PropertyCount);
+            int index = position >= 0 ? position : r.PropertyCount;
+            if (BreaksOrder(hole, index, template)) inOrder = false;
+            var p = new LogProperty(name, LogValue.FromObject(a.Value.Ref), null, resolved.Destructure);
+            if (resolved.Sensitive) p = Redactor.Masked(p);
+            if (position >= 0) r.Properties[position] = p;
+            else r.AddProperty(p);
+        }
+    }
+
+    /// <summary>A pair's name as the record gets it (the template's string when it names a hole), or null for a null key.</summary>
+    private static (string Name, bool Destructure, bool Sensitive)? Resolve(string? name, MessageTemplate template, bool[] mask, Redactor? redactor, out int hole)
+    {
+        hole = -1;
+        if (name is null) return null;
+        var names = template.PropertyNameArray;
+        hole = EventWriter.IndexOfProperty(names, name, -1);
+        if (hole >= 0) name = names[hole];
+        bool destructure = hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole];
+        bool sensitive = redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name));
+        return (name, destructure, sensitive);
+    }
+
+    /// <summary>Whether a property at record index <paramref name="index"/> that binds <paramref name="hole"/> (or none) breaks binding by position.</summary>
+    private static bool BreaksOrder(int hole, int index, MessageTemplate template) =>
+        hole != index && (hole >= 0 || index < template.PropertyNameArray.Length);
+
+    private static int IndexOfName(LogProperty[] properties, string name, int start, int end)
+    {
+        for (int i = start; i < end; i++)
+        {
+            if (string.Equals(properties[i].Name, name, StringComparison.Ordinal)) return i;
+        }
+        return -1;
+    }
+}
