@@ -29,11 +29,15 @@ internal sealed class PropertyBuffer
     /// <summary>The scopes' pairs, outermost first, as captured (names without their <c>@</c>/<c>$</c> prefix; values not converted).</summary>
     public ReadOnlySpan<KeyValuePair<string, object?>> ScopePairs => _pairs.AsSpan(0, PairCount);
 
+    /// <summary>
+    /// The thread's buffer, marked as in use; a re-entrant call (its buffer already in use) gets a buffer of its own,
+    /// not kept. One read of the thread-static field per call: the mark is on the buffer, not in the field.
+    /// </summary>
     public static PropertyBuffer Rent()
     {
         var b = t_cached;
-        if (b is null || b._rented) b = new PropertyBuffer();
-        else t_cached = null;
+        if (b is null) t_cached = b = new PropertyBuffer();
+        else if (b._rented) b = new PropertyBuffer();
         b._rented = true;
         return b;
     }
@@ -47,7 +51,8 @@ internal sealed class PropertyBuffer
         PairCount = 0;
         ScopeMessages?.Clear();
         _rented = false;
-        if (_items.Length <= 256 && _pairs.Length <= 256) t_cached = this;
+        // A buffer that grew for an unusually large event is not kept for the thread.
+        if ((_items.Length > 256 || _pairs.Length > 256) && ReferenceEquals(t_cached, this)) t_cached = null;
     }
 
     public void Add(in LogProperty property)

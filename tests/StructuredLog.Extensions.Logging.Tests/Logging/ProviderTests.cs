@@ -146,6 +146,47 @@ public sealed class ProviderTests
     }
 
     [Fact]
+    public async Task A_scope_that_logs_while_an_event_gathers_the_scopes_leaves_both_events_whole()
+    {
+        await using var host = new LoggingHost();
+        var logger = host.Factory.CreateLogger("T");
+
+        // The thread's buffer is in use by the outer event when the scope's ToString logs: the inner call must get a
+        // buffer of its own (sharing it would clear the outer event's gathered pairs).
+        using (logger.BeginScope(new Dictionary<string, object?> { ["RequestId"] = "r1" }))
+        using (logger.BeginScope(new LoggingScope(logger)))
+        {
+            LoggerMessages.OrderShipped(logger, 7, "Ada", 1.5);
+        }
+
+        var events = await host.FlushAsync();
+        Assert.Equal(2, events.Count);
+        var inner = events.Single(e => e.Properties.ContainsKey("Inner"));
+        var outer = events.Single(e => e.Properties.ContainsKey("OrderId"));
+        Assert.Equal(["OrderId", "Customer", "Elapsed", "RequestId", "Scope"], outer.Properties.Keys.ToArray());
+        Assert.Equal("r1", outer.Properties["RequestId"].AsString);
+        Assert.Equal("logging scope", outer.Properties["Scope"].AsString);
+        Assert.Equal(["Inner", "RequestId", "Scope"], inner.Properties.Keys.ToArray());
+        Assert.Equal(5, inner.Properties["Inner"].ToObject());
+    }
+
+    /// <summary>A scope whose text, the first time it is asked for, logs an event through the same logger.</summary>
+    private sealed class LoggingScope(ILogger logger)
+    {
+        private bool _logged;
+
+        public override string ToString()
+        {
+            if (!_logged)
+            {
+                _logged = true;
+                logger.LogInformation("Inner {Inner}", 5);
+            }
+            return "logging scope";
+        }
+    }
+
+    [Fact]
     public async Task Scopes_flow_across_await_and_are_isolated_between_flows()
     {
         await using var host = new LoggingHost();
