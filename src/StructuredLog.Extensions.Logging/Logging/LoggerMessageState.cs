@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Collections.Concurrent;
 using System.Reflection;
 using System.Reflection.Emit;
@@ -15,20 +16,20 @@ internal delegate string? StateReadDelegate<TState>(in TState state, PropertyBuf
 internal delegate object? StateFormatterGetter<TState>(ref TState state);
 
 /// <summary>
-/// Writes a state struct's values as properties with the given names, from <paramref name="destination"/> on (an
-/// emitted method, one per state type); false when the state's values do not match the names (nothing to rely on
-/// in <paramref name="destination"/> then).
+/// Writes a state struct's first <paramref name="count"/> values as typed values, from <paramref name="destination"/> on
+/// (an emitted method, one per state type); false when the state holds fewer values (nothing to rely on in
+/// <paramref name="destination"/> then).
 /// </summary>
-internal delegate bool StateValuesFiller<TState>(ref TState state, ref LogProperty destination, string[] names, bool[] destructure);
+internal delegate bool StateValuesFiller<TState>(ref TState state, ref LogValue destination, int count);
 
 /// <summary>Reads the values array of a <c>FormattedLogValues</c> state (an emitted method).</summary>
 internal delegate object?[]? StateValuesGetter<TState>(ref TState state);
 
-/// <summary>Room on the stack for the properties of one <c>LoggerMessage.Define</c> state (at most six).</summary>
+/// <summary>Room on the stack for the values of one <c>LoggerMessage.Define</c> state (at most six).</summary>
 [InlineArray(LoggerMessageState.MaxValues)]
-internal struct StateProperties
+internal struct StateValues
 {
-    private LogProperty _element;
+    private LogValue _element;
 }
 
 /// <summary>
@@ -121,13 +122,12 @@ internal static class LoggerMessageState
         var values = type.GetField("_values", Fields);
         if (formatter is null || formatter.FieldType.IsValueType || values is null || values.FieldType != typeof(object[])) return null;
         var getValues = ValuesGetter<TState>(values);
-        StateValuesFiller<TState> fill = (ref TState state, ref LogProperty destination, string[] names, bool[] destructure) =>
+        StateValuesFiller<TState> fill = (ref TState state, ref LogValue destination, int count) =>
         {
             var v = getValues(ref state);
             // Fewer values than holes: the list's indexer throws, and the buffer path marks the event with that.
-            if (v is null || v.Length < names.Length) return false;
-            for (int i = 0; i < names.Length; i++)
-                Unsafe.Add(ref destination, i) = new LogProperty(names[i], LogValue.FromObject(v[i]), null, destructure[i]);
+            if (v is null || v.Length < count) return false;
+            for (int i = 0; i < count; i++) Unsafe.Add(ref destination, i) = LogValue.FromObject(v[i]);
             return true;
         };
         return new Reader<TState>(FormatterGetter<TState>(formatter), fill, VariableCount, list, MaxFormattedShapes);
@@ -156,15 +156,14 @@ internal static class LoggerMessageState
     }
 
     /// <summary>
-    /// Emits, for each value field i: <c>Unsafe.Add(ref destination, i) = new LogProperty(names[i], LogValue.From&lt;Ti&gt;(state._value<i>i</i>), null, destructure[i])</c>:
+    /// Emits, for each value field i: <c>Unsafe.Add(ref destination, i) = LogValue.From&lt;Ti&gt;(state._value<i>i</i>)</c>:
     /// one call per event, with <see cref="LogValue.From{T}"/> compiled for each exact argument type.
     /// </summary>
     private static StateValuesFiller<TState> ValuesFiller<TState>(FieldInfo[] values)
     {
         var from = typeof(LogValue).GetMethod(nameof(LogValue.From))!;
-        var ctor = typeof(LogProperty).GetConstructor([typeof(string), typeof(LogValue), typeof(string), typeof(bool)])!;
         var method = new DynamicMethod("fillValues", typeof(bool),
-            [typeof(object), typeof(TState).MakeByRefType(), typeof(LogProperty).MakeByRefType(), typeof(string[]), typeof(bool[])],
+            [typeof(object), typeof(TState).MakeByRefType(), typeof(LogValue).MakeByRefType(), typeof(int)],
             typeof(LoggerMessageState).Module, skipVisibility: true);
         var il = method.GetILGenerator();
         for (int i = 0; i < values.Length; i++)
@@ -172,20 +171,13 @@ internal static class LoggerMessageState
             il.Emit(OpCodes.Ldarg_2);
             il.Emit(OpCodes.Ldc_I4, i);
             il.Emit(OpCodes.Conv_I);
-            il.Emit(OpCodes.Sizeof, typeof(LogProperty));
+            il.Emit(OpCodes.Sizeof, typeof(LogValue));
             il.Emit(OpCodes.Mul);
             il.Emit(OpCodes.Add);
-            il.Emit(OpCodes.Ldarg_3);
-            il.Emit(OpCodes.Ldc_I4, i);
-            il.Emit(OpCodes.Ldelem_Ref);
             il.Emit(OpCodes.Ldarg_1);
             il.Emit(OpCodes.Ldfld, values[i]);
             il.Emit(OpCodes.Call, from.MakeGenericMethod(values[i].FieldType));
-            il.Emit(OpCodes.Ldnull);
-            il.Emit(OpCodes.Ldarg_S, (byte)4);
-            il.Emit(OpCodes.Ldc_I4, i);
-            il.Emit(OpCodes.Ldelem_U1);
-            il.Emit(OpCodes.Call, ctor);
+            il.Emit(OpCodes.Stobj, typeof(LogValue));
         }
         il.Emit(OpCodes.Ldc_I4_1);
         il.Emit(OpCodes.Ret);
@@ -215,15 +207,20 @@ internal static class LoggerMessageState
         internal int ShapeCount => _shapes.Count;
 
         /// <summary>
-        /// Writes the state's properties into <paramref name="destination"/> (room for <see cref="MaxValues"/>), or
-        /// returns false when this call site's states are read through the list instead.
+        /// Writes the state's values into <paramref name="destination"/> (room for <see cref="MaxValues"/>) and returns its
+        /// call site's names (the value count), or returns false when this call site's states are read through the list instead.
         /// </summary>
-        public bool TryRead(in TState state, Span<LogProperty> destination, out string? template, out int written)
+        public bool TryRead(in TState state, Span<LogValue> destination, out string? template, [NotNullWhen(true)] out string[]? names) =>
+            TryRead(in state, destination, out template, out names, out _);
+
+        /// <summary>As the other overload, with the names' destructuring flags (<c>@Name</c>).</summary>
+        public bool TryRead(in TState state, Span<LogValue> destination, out string? template, [NotNullWhen(true)] out string[]? names, out bool[]? destructure)
         {
             ref TState s = ref Unsafe.AsRef(in state);
             object? key = formatter(ref s);
             template = null;
-            written = 0;
+            names = null;
+            destructure = null;
             // No formatter: a FormattedLogValues without values (its list holds only the template), read as a list.
             if (key is null) return false;
             var shape = _last;
@@ -242,18 +239,19 @@ internal static class LoggerMessageState
             }
             int n = shape.Names.Length;
             if (!shape.Typed || destination.Length < n) return false;
-            if (!fill(ref s, ref MemoryMarshal.GetReference(destination), shape.Names, shape.Destructure)) return false;
+            if (!fill(ref s, ref MemoryMarshal.GetReference(destination), n)) return false;
             template = shape.Template;
-            written = n;
+            names = shape.Names;
+            destructure = shape.Destructure;
             return true;
         }
 
         /// <summary>Adds the state's properties to <paramref name="buffer"/>; returns the template.</summary>
         public string? Read(in TState state, PropertyBuffer buffer)
         {
-            var properties = new StateProperties();
-            if (!TryRead(in state, properties, out string? template, out int written)) return list(in state, buffer);
-            foreach (ref readonly var p in ((ReadOnlySpan<LogProperty>)properties)[..written]) buffer.Add(p);
+            var values = new StateValues();
+            if (!TryRead(in state, values, out string? template, out string[]? names, out bool[]? destructure)) return list(in state, buffer);
+            for (int i = 0; i < names.Length; i++) buffer.Add(new LogProperty(names[i], values[i], null, destructure![i]));
             return template;
         }
 

@@ -34,8 +34,8 @@ internal sealed class StructuredLogLogger : ILogger
         if (logLevel == MelLevel.None) return;
         var level = LevelMapping.ToStructuredLog(logLevel);
         if (!_logger.IsEnabled(level)) return;
-        // A state read typed ([LoggerMessage] methods, the LogInformation extensions): its properties are written on
-        // the stack, without the per-thread buffer's property list.
+        // A state read typed ([LoggerMessage] methods, the LogInformation extensions): its values are written on the
+        // stack and go into the ring cell beside its call site's names, without the per-thread buffer's property list.
         if (StateCapture.Typed<TState>() is { } typed && TryWriteTyped(typed, level, eventId, in state, exception)) return;
         var buffer = PropertyBuffer.Rent();
         try
@@ -76,21 +76,21 @@ internal sealed class StructuredLogLogger : ILogger
     }
 
     /// <summary>
-    /// Writes the event from the state's typed reader, its properties on the stack and its scopes' pairs (gathered in
+    /// Writes the event from the state's typed reader, its values on the stack and its scopes' pairs (gathered in
     /// the one walk that also finds whether there are any) beside them; false (nothing written) when this call site's
     /// states are read as a list, or when reading the state or the scopes threw: the buffer path then reads both again
     /// and writes the event with the failure marked.
     /// </summary>
     private bool TryWriteTyped<TState>(LoggerMessageState.Reader<TState> typed, LogLevel level, EventId eventId, in TState state, Exception? exception)
     {
-        var properties = new StateProperties();
+        var values = new StateValues();
         string? template;
-        int count;
+        string[]? names;
         try
         {
             // Reading a call site's shape goes through the state's list, which may throw (a LogInformation call with
             // fewer values than holes).
-            if (!typed.TryRead(in state, properties, out template, out count)) return false;
+            if (!typed.TryRead(in state, values, out template, out names)) return false;
         }
         catch (Exception)
         {
@@ -108,7 +108,9 @@ internal sealed class StructuredLogLogger : ILogger
                 return false;
             }
             buffer.AddScopeMessagePair(ScopeCapture.ScopeProperty);
-            _logger.Write(level, exception, template ?? "", ((ReadOnlySpan<LogProperty>)properties)[..count], buffer.ScopePairs, eventId.Id, eventId.Name);
+            // Values typed in the ring cell itself and the call site's names as one array: the parts beside the cell
+            // are touched only for scope pairs.
+            _logger.Write(level, exception, template ?? "", names, ((ReadOnlySpan<LogValue>)values)[..names.Length], buffer.ScopePairs, eventId.Id, eventId.Name);
         }
         catch (Exception ex)
         {

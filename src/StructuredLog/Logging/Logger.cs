@@ -111,8 +111,13 @@ public sealed partial class Logger
             if (!ReferenceEquals(a.Name, p.Name)) a.Name = p.Name;
             if (!ReferenceEquals(a.Format, p.Format)) a.Format = p.Format;
         }
-        // Scope properties as captured: no type test, no name comparison here (the writer converts and resolves names).
-        args = args[properties.Length..];
+        WriteScopeParts(args[properties.Length..], scopeProperties);
+        Publish(ref s, pos);
+    }
+
+    /// <summary>Scope properties as captured: no type test, no name comparison here (the writer converts and resolves names).</summary>
+    private static void WriteScopeParts(Span<SlotArgument> args, ReadOnlySpan<KeyValuePair<string, object?>> scopeProperties)
+    {
         for (int i = 0; i < scopeProperties.Length; i++)
         {
             ref SlotArgument a = ref args[i];
@@ -121,6 +126,56 @@ public sealed partial class Logger
             if (!ReferenceEquals(a.Name, pair.Key)) a.Name = pair.Key;
             if (!ReferenceEquals(a.Format, SlotArgument.ScopeMarker)) a.Format = SlotArgument.ScopeMarker;
         }
+    }
+
+    /// <summary>
+    /// Writes an event whose property values are typed and whose names come as one array, as an integration that
+    /// describes a call site once keeps them (the Microsoft.Extensions.Logging provider does for <c>[LoggerMessage]</c>
+    /// methods): <paramref name="names"/>[i] names <paramref name="values"/>[i], and holes of
+    /// <paramref name="messageTemplate"/> bind them by name. The array is kept by reference until the writer thread has
+    /// read the event, so it must not change afterwards (a call site's own array). With as many names as values and at
+    /// most six values, they are stored in the ring cell itself, beside its other fields (the cheapest form for the
+    /// calling thread); otherwise as with the <see cref="LogProperty"/> overload (a missing name takes the template's
+    /// hole at that position). <paramref name="scopeProperties"/> as in
+    /// <see cref="Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>.
+    /// </summary>
+    public void Write(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
+        ReadOnlySpan<KeyValuePair<string, object?>> scopeProperties, int eventId = 0, string? eventName = null)
+    {
+        if (!IsEnabled(level)) return;
+        int n = values.Length;
+        bool inline = names is not null && names.Length == n && n <= EventSlot.InlineArguments;
+        int total = n + scopeProperties.Length;
+        ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
+        s.EventId = eventId;
+        s.EventName = eventName;
+        Span<SlotArgument> args;
+        if (inline)
+        {
+            s.Flags = SlotFlags.NamedArguments | SlotFlags.InlineNames;
+            if (!ReferenceEquals(s.Names, names)) s.Names = names;
+            for (int i = 0; i < n; i++) s.Values[i] = values[i];
+            int pairs = scopeProperties.Length;
+            s.Overflow = pairs > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(pairs) : null;
+            args = pairs == 0 ? default : s.Overflow is { } o ? o.AsSpan(0, pairs) : _ring.Parts(pos)[..pairs];
+        }
+        else
+        {
+            s.Flags = SlotFlags.NamedArguments;
+            s.Overflow = total > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(total) : null;
+            args = s.Overflow is { } overflow ? overflow.AsSpan(0, total) : _ring.Parts(pos);
+            for (int i = 0; i < n; i++)
+            {
+                ref SlotArgument a = ref args[i];
+                a.Value = values[i];
+                string? name = names is not null && i < names.Length ? names[i] : null;
+                if (!ReferenceEquals(a.Name, name)) a.Name = name;
+                if (a.Format is not null) a.Format = null;
+            }
+            args = args[n..];
+        }
+        WriteScopeParts(args, scopeProperties);
         Publish(ref s, pos);
     }
 

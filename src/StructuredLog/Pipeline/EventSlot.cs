@@ -18,6 +18,9 @@ internal enum SlotFlags : byte
     /// never returned to a pool) and the hole values are inline in <see cref="EventSlot.Values"/>.
     /// </summary>
     Shaped = 4,
+
+    /// <summary>Named arguments whose values are inline and whose names are <see cref="EventSlot.Names"/> (scope pairs, if any, in the parts).</summary>
+    InlineNames = 8,
 }
 
 /// <summary>
@@ -60,6 +63,12 @@ internal struct EventSlot
     public int ArgumentCount;
     /// <summary>Arguments that fit neither inline nor in the ring's parts array (pooled); null otherwise.</summary>
     public SlotArgument[]? Overflow;
+
+    /// <summary>
+    /// The names of the inline values of an <see cref="SlotFlags.InlineNames"/> call (a call site's own array, kept after
+    /// the event like <see cref="Template"/>: the next call in the cell usually brings the same one).
+    /// </summary>
+    public string[]? Names;
     /// <summary>Positional values of a message-template call (flags <see cref="SlotFlags.None"/>) when <see cref="Overflow"/> is null.</summary>
     public SlotValues Values;
 }

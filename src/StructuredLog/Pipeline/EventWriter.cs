@@ -384,8 +384,13 @@ internal sealed class EventWriter
         var overflow = s.Overflow;
         // Interpolated parts and named arguments are in the ring's parts array (or the overflow array);
         // positional values of a template call are inline in the cell (or in the overflow array).
-        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count)
-            : s.Flags != SlotFlags.None ? _ring.Parts(position)[..count] : default;
+        // Named arguments stored inline (SlotFlags.InlineNames): their values in the cell, their names in s.Names, and
+        // only the scope pairs, if any, in the parts.
+        bool inlineNames = (s.Flags & SlotFlags.InlineNames) != 0;
+        int inlineCount = inlineNames ? s.Names!.Length : 0;
+        int partCount = count - inlineCount;
+        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, partCount)
+            : s.Flags != SlotFlags.None ? _ring.Parts(position)[..partCount] : default;
         var redactor = _pipeline.Redactor;
         // An interpolated call that matched its call site's shape: the overflow array is the shape's parts
         // (shared, never returned to the pool) and the values are inline.
@@ -422,6 +427,12 @@ internal sealed class EventWriter
             var names = template.PropertyNameArray;
             bool inOrder = true;
             int scopes = count; // where the scope properties of another framework begin (after the named arguments)
+            if (inlineNames)
+            {
+                MaterializeInlineNamed(ref s, r, template, mask, redactor, ref inOrder);
+                scopes = 0;
+                count = partCount; // the loop below has nothing more to do: the parts hold only scope pairs
+            }
             for (int i = 0; i < count; i++)
             {
                 if (named && args[i].IsScopeProperty)
@@ -469,8 +480,28 @@ internal sealed class EventWriter
         r.ArgumentCount = r.PropertyCount;
         if (overflow is not null && !shaped)
         {
-            overflow.AsSpan(0, count).Clear();
+            overflow.AsSpan(0, partCount).Clear();
             ArrayPool<SlotArgument>.Shared.Return(overflow);
+        }
+    }
+
+    /// <summary>
+    /// The inline named values of a <see cref="SlotFlags.InlineNames"/> cell, bound to the template's holes by name like
+    /// named arguments in the parts, and written into the record in place (only the references that changed).
+    /// </summary>
+    private static void MaterializeInlineNamed(ref EventSlot s, EventRecord r, MessageTemplate template, bool[] mask, Redactor? redactor, ref bool inOrder)
+    {
+        var slotNames = s.Names!;
+        var names = template.PropertyNameArray;
+        for (int i = 0; i < slotNames.Length; i++)
+        {
+            string name = slotNames[i] ?? template.GetPropertyName(i);
+            int hole = IndexOfProperty(names, name, i);
+            if (hole >= 0) name = names[hole]; // the template's own string: formatters use its precomputed forms
+            if (hole != i && (hole >= 0 || i < names.Length)) inOrder = false;
+            ref LogProperty p = ref r.AppendProperty();
+            LogProperty.Overwrite(ref p, name, in s.Values[i], null, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
+            if (redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name))) p = Redactor.Masked(p);
         }
     }
 

@@ -139,6 +139,15 @@ internal sealed class RingBuffer
             int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
             for (int i = 0; i < n; i++) cell.Values[i] = default;
         }
+        else if ((cell.Flags & SlotFlags.InlineNames) != 0)
+        {
+            int own = cell.Names!.Length;
+            for (int i = 0; i < own; i++) cell.Values[i] = default;
+            if (cell.Overflow is null)
+            {
+                foreach (ref var part in Parts(position)[..(cell.ArgumentCount - own)]) part.Value = default;
+            }
+        }
         else if (cell.Overflow is null && cell.ArgumentCount > 0)
         {
             // Only the values: names and formats are the call sites' strings, and the next call that uses this cell

@@ -270,16 +270,16 @@ public sealed class LoggerMessageStateTests
         {
             var reader = (LoggerMessageState.Reader<TState>)(_reader ??= LoggerMessageState.TryCreate<TState>((in TState _, PropertyBuffer _) => null)
                 ?? throw new InvalidOperationException(typeof(TState) + " has no reader"));
-            var properties = new StateProperties();
-            if (reader.TryRead(in state, properties, out string? template, out int written))
+            var values = new StateValues();
+            if (reader.TryRead(in state, values, out string? template, out string[]? names))
             {
                 ReadFromValues++;
                 var list = (IReadOnlyList<KeyValuePair<string, object?>>)state!;
                 if (template != (string?)list[^1].Value) Failures.Add($"template {template}");
-                if (written != list.Count - 1) Failures.Add($"{template}: {written} properties");
-                for (int i = 0; i < written; i++)
+                if (names.Length != list.Count - 1) Failures.Add($"{template}: {names.Length} properties");
+                for (int i = 0; i < names.Length; i++)
                 {
-                    if (properties[i].Name != list[i].Key || !Equals(properties[i].Value.ToObject(), list[i].Value)) Failures.Add($"{template} #{i}");
+                    if (names[i] != list[i].Key || !Equals(values[i].ToObject(), list[i].Value)) Failures.Add($"{template} #{i}");
                 }
             }
             ShapeCount = reader.ShapeCount;
@@ -302,7 +302,7 @@ public sealed class LoggerMessageStateTests
         {
             if (StateCapture.ReadsTyped<TState>()) TypedStateTypes.Add(typeof(TState));
             else Failures.Add(typeof(TState) + " is not read typed");
-            var probe = new StateProperties();
+            var probe = new StateValues();
             if (StateCapture.Typed<TState>()?.TryRead(in state, probe, out _, out _) == true) ReadFromValues++;
             var typed = PropertyBuffer.Rent();
             var listed = PropertyBuffer.Rent();

@@ -457,6 +457,79 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         System.Text.Json.JsonDocument.Parse(e.Formatted!).Dispose();
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    [InlineData(14)]
+    public async Task Values_with_a_names_array_are_the_same_event_as_named_properties_inline_or_not(int scopes)
+    {
+        // Inline in the cell (as many names as values, at most six) or through the parts (more values, fewer names):
+        // each call must give the same line as the LogProperty overload, and a template call after it on the same cells
+        // must not see leftovers.
+        const string Template = "Order {OrderId} took {Elapsed:F1} ms for {Customer}";
+        var pairs = Enumerable.Range(0, scopes).Select(i => new KeyValuePair<string, object?>("S" + i, i)).ToArray();
+        string[][] nameSets =
+        [
+            ["OrderId", "Elapsed", "Customer"],                  // in template order
+            ["Customer", "OrderId", "Elapsed"],                  // another order: bound by name
+            ["OrderId", "Elapsed", "Customer", "A", "B", "C", "D"], // seven: through the parts
+            ["OrderId", "Elapsed"],                              // fewer names than values: the third takes the hole at its position
+        ];
+        foreach (var names in nameSets)
+        {
+            var values = names.Select(ValueFor).ToList();
+            if (names.Length == 2) values.Add(LogValue.From("Ada"));
+            var properties = values.Select((v, i) => new LogProperty(i < names.Length ? names[i] : "Customer", v)).ToArray();
+            _log.Write(LogLevel.Info, null, Template, properties, pairs, eventId: 5, eventName: "Shipped");
+            _log.Write(LogLevel.Info, null, Template, names, values.ToArray(), pairs, eventId: 5, eventName: "Shipped");
+            _log.Info("Plain {A} {B}", 1, "x");
+        }
+        await _pipeline.FlushAsync();
+        var events = _sink.Events.ToArray();
+        Assert.Equal(nameSets.Length * 3, events.Length);
+        static string WithoutTime(string line) => System.Text.RegularExpressions.Regex.Replace(line, "\"@t\":\"[^\"]*\"", "");
+        for (int k = 0; k < nameSets.Length; k++)
+        {
+            var (expected, actual, plain) = (events[3 * k], events[3 * k + 1], events[3 * k + 2]);
+            Assert.Equal(WithoutTime(expected.Formatted!), WithoutTime(actual.Formatted!));
+            Assert.Equal("Order 42 took 12.3 ms for Ada", actual.Message);
+            Assert.Equal(expected.Properties.Keys, actual.Properties.Keys);
+            Assert.Equal(["A", "B"], plain.Properties.Keys);
+        }
+        if (scopes > 0) Assert.Contains($"\"S{scopes - 1}\":{scopes - 1}", events[1].Formatted);
+
+        static LogValue ValueFor(string name) => name switch
+        {
+            "OrderId" => LogValue.From(42),
+            "Elapsed" => LogValue.From(12.345),
+            "Customer" => LogValue.From("Ada"),
+            _ => LogValue.From(name.Length),
+        };
+    }
+
+    [Fact]
+    public async Task Values_with_a_names_array_from_call_sites_alternating_on_the_same_cells_keep_their_own_names()
+    {
+        // The cell keeps the names array like the template (compared before storing); two call sites alternating on
+        // the same cells must each keep their own names.
+        string[] first = ["A", "B"], second = ["C", "D"];
+        for (int i = 0; i < 20; i++)
+        {
+            _log.Write(LogLevel.Info, null, "{A} {B}", first, [LogValue.From(i), LogValue.From("x" + i)], default);
+            _log.Write(LogLevel.Info, null, "{C} {D}", second, [LogValue.From(-i), LogValue.From(i % 2 == 0)], default);
+        }
+        await _pipeline.FlushAsync();
+        var events = _sink.Events.ToArray();
+        Assert.Equal(40, events.Length);
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.Equal($"{i} x{i}", events[2 * i].Message);
+            Assert.Equal(["A", "B"], events[2 * i].Properties.Keys);
+            Assert.Equal(["C", "D"], events[2 * i + 1].Properties.Keys);
+            Assert.Equal(i % 2 == 0, events[2 * i + 1].Properties["D"]);
+        }
+    }
+
     [Fact]
     public async Task Scope_pairs_land_by_the_same_rules_when_scope_sets_and_own_names_change_from_event_to_event()
     {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using StructuredLog.Events;
 using StructuredLog.Formatting;
 using StructuredLog.Sinks;
 
@@ -17,8 +18,10 @@ public sealed class RetentionTests
         public override string ToString() => "payload-" + id;
     }
 
+    private static readonly string[] s_names = ["Id", "Payload"];
+
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static WeakReference[] LogPayloads(Logger log, Exception failure, bool interpolated)
+    private static WeakReference[] LogPayloads(Logger log, Exception failure, string how)
     {
         var refs = new WeakReference[300];
         for (int i = 0; i < refs.Length; i++)
@@ -26,7 +29,9 @@ public sealed class RetentionTests
             var payload = new Payload(i);
             refs[i] = new WeakReference(payload);
             if (i % 50 == 0) log.Error(failure, "Failed {Id} with {Payload}", i, payload);
-            else if (interpolated) log.Info($"Logged {i} with {payload}"); // also through the thread's capture buffer
+            else if (how == "interpolated") log.Info($"Logged {i} with {payload}"); // also through the thread's capture buffer
+            // Values inline in the cell with a names array, and a scope pair in the parts beside it.
+            else if (how == "names") log.Write(LogLevel.Info, null, "Logged {Id} with {Payload}", s_names, [LogValue.From(i), LogValue.FromObject(payload)], [new("Scoped", payload)]);
             else log.Info("Logged {Id} with {Payload}", i, payload);
         }
         return refs;
@@ -96,17 +101,19 @@ public sealed class RetentionTests
     }
 
     [Theory]
-    [InlineData(true, false)]
-    [InlineData(false, false)]
-    [InlineData(true, true)]
-    [InlineData(false, true)]
-    public async Task Logged_arguments_are_not_kept_alive_once_the_writer_is_idle(bool parallel, bool interpolated)
+    [InlineData(true, "template")]
+    [InlineData(false, "template")]
+    [InlineData(true, "interpolated")]
+    [InlineData(false, "interpolated")]
+    [InlineData(true, "names")]
+    [InlineData(false, "names")]
+    public async Task Logged_arguments_are_not_kept_alive_once_the_writer_is_idle(bool parallel, string how)
     {
         var file = new StreamSink(new MemoryStream(), JsonFormatter.Default);
         await using var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).ParallelFormatting(parallel)
             .WriteTo(file).FlushOnProcessExit(false).Build();
         var log = pipeline.GetLogger("Retention");
-        var refs = LogPayloads(log, new InvalidOperationException("failed"), interpolated);
+        var refs = LogPayloads(log, new InvalidOperationException("failed"), how);
         await pipeline.FlushAsync();
         // Poll, bounded: the writer may still be finishing the batch the flush waited for.
         bool released = SpinWait.SpinUntil(() =>
