@@ -38,9 +38,10 @@ internal struct StateValues
 /// Microsoft.Extensions.Logging.Abstractions holding its formatter and the typed values in <c>_formatter</c>,
 /// <c>_value0</c>, <c>_value1</c>... Its <c>IReadOnlyList</c> indexer boxes every value-type argument (an
 /// int and a double: 48 bytes a call). Instead, one method emitted per state type reads every value field and
-/// writes it as a property (a <see cref="LogValue"/> made by <see cref="LogValue.From{T}"/> compiled for each exact
-/// type, so nothing is boxed) into a span on the caller's stack, and another reads the formatter. Names, destructuring flags and the template
-/// are read once per call site (per formatter instance) through the indexer and cached. One emitted method
+/// writes it as a <see cref="LogValue"/> (made by <see cref="LogValue.From{T}"/> compiled for each exact type, so nothing
+/// is boxed) into a span on the caller's stack, and another reads the formatter. Names, destructuring flags and the
+/// template are read once per call site (per formatter instance) through the indexer and cached; the provider hands
+/// the values and the cached names array to <c>Logger.Write</c>, which stores both in the ring cell itself. One emitted method
 /// rather than a getter per field: per-field delegates cost ~90 ns more per call (three delegate and three
 /// virtual calls, and <see cref="LogValue.From{T}"/> in code shared between reference types).
 /// </summary>
