@@ -56,7 +56,7 @@ internal sealed class StructuredLogLogger : ILogger
             }
             try
             {
-                _provider.ScopeProvider.ForEachScope(ScopeCapture.Add, buffer);
+                _provider.Scopes.Walk(ScopeCapture.Add, buffer);
             }
             catch (Exception ex)
             {
@@ -101,7 +101,7 @@ internal sealed class StructuredLogLogger : ILogger
         {
             try
             {
-                _provider.ScopeProvider.ForEachScope(ScopeCapture.Add, buffer);
+                _provider.Scopes.Walk(ScopeCapture.Add, buffer);
             }
             catch (Exception)
             {

@@ -16,7 +16,7 @@ public sealed class StructuredLogLoggerProvider : ILoggerProvider, ISupportExter
 {
     private readonly ConcurrentDictionary<string, StructuredLogLogger> _loggers = new(StringComparer.Ordinal);
     private readonly bool _ownsPipeline;
-    private volatile IExternalScopeProvider _scopeProvider = new LoggerExternalScopeProvider();
+    private volatile ScopeWalker _scopes = new(new LoggerExternalScopeProvider());
 
     /// <summary>Creates a provider writing to <paramref name="pipeline"/>.</summary>
     /// <param name="pipeline">The pipeline events go to.</param>
@@ -30,7 +30,10 @@ public sealed class StructuredLogLoggerProvider : ILoggerProvider, ISupportExter
     /// <summary>The pipeline this provider writes to.</summary>
     public LogPipeline Pipeline { get; }
 
-    internal IExternalScopeProvider ScopeProvider => _scopeProvider;
+    internal IExternalScopeProvider ScopeProvider => _scopes.Provider;
+
+    /// <summary>The scope provider with its walk for events bound once.</summary>
+    internal ScopeWalker Scopes => _scopes;
 
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) =>
@@ -38,7 +41,7 @@ public sealed class StructuredLogLoggerProvider : ILoggerProvider, ISupportExter
 
     /// <inheritdoc />
     public void SetScopeProvider(IExternalScopeProvider scopeProvider) =>
-        _scopeProvider = scopeProvider ?? new LoggerExternalScopeProvider();
+        _scopes = new ScopeWalker(scopeProvider ?? new LoggerExternalScopeProvider());
 
     /// <inheritdoc />
     public void Dispose()
@@ -48,4 +51,15 @@ public sealed class StructuredLogLoggerProvider : ILoggerProvider, ISupportExter
 
     /// <inheritdoc />
     public ValueTask DisposeAsync() => _ownsPipeline ? Pipeline.DisposeAsync() : ValueTask.CompletedTask;
+}
+
+/// <summary>
+/// An <see cref="IExternalScopeProvider"/> with <c>ForEachScope&lt;PropertyBuffer&gt;</c> bound to a delegate once: called
+/// through the interface, the generic method's implementation is looked up on every call (every event walks the scopes).
+/// </summary>
+internal sealed class ScopeWalker(IExternalScopeProvider provider)
+{
+    public readonly IExternalScopeProvider Provider = provider;
+
+    public readonly Action<Action<object?, PropertyBuffer>, PropertyBuffer> Walk = provider.ForEachScope;
 }
