@@ -270,7 +270,30 @@ internal static class LoggerMessageState
                 if (name is null || name == StateCapture.OriginalFormat) return new Shape(key, names, destructure, null, typed: false);
                 (names[i], destructure[i]) = StateCapture.PropertyName(name);
             }
-            return new Shape(key, names, destructure, pairs[n].Value as string, typed: true);
+            string? template = pairs[n].Value as string;
+            if (template is not null) UseTemplateNames(names, template);
+            return new Shape(key, names, destructure, template, typed: true);
+        }
+
+        /// <summary>
+        /// Replaces each name by the parsed template's own string of the same text (<see cref="MessageTemplate.Parse"/>
+        /// caches templates by text, and the writer binds properties to holes through that cache's instance): the writer
+        /// then matches a name to its hole by reference, without comparing characters, for every event of the call site.
+        /// </summary>
+        private static void UseTemplateNames(string[] names, string template)
+        {
+            var holes = MessageTemplate.Parse(template).PropertyNames;
+            for (int i = 0; i < names.Length; i++)
+            {
+                foreach (var hole in holes)
+                {
+                    if (string.Equals(hole, names[i], StringComparison.Ordinal))
+                    {
+                        names[i] = hole;
+                        break;
+                    }
+                }
+            }
         }
     }
 }
