@@ -17,11 +17,15 @@ namespace StructuredLog.Pipeline;
 /// name comparisons and redaction look-ups, one plan (per pair: the record index it fills or none, its name,
 /// destructuring, redaction) is kept on the template for the writer that made it and checked by reference. Events that
 /// do not match it are resolved directly; the plan is replaced only after <see cref="MissesBeforeRebuild"/> of them in
-/// a row (alternating scope sets keep the first plan instead of making one per event).
+/// a row (alternating scope sets keep the first plan instead of making one per event). A template's first event with
+/// scope pairs only marks it, so that templates made per event never get a plan allocated.
 /// </remarks>
 internal sealed class ScopePlan
 {
     private const int MissesBeforeRebuild = 8;
+
+    /// <summary>Marks a template whose events have brought scope pairs once (the second such event makes its plan).</summary>
+    private static readonly object s_seen = new();
 
     private readonly object _owner;
     private readonly string[] _own;
@@ -52,8 +56,11 @@ internal sealed class ScopePlan
         var plan = template.ScopePlan as ScopePlan;
         if (plan is null || !plan.Matches(owner, r.Properties, own, parts))
         {
-            if (plan is not null && ++plan._misses < MissesBeforeRebuild)
+            if (plan is not null ? ++plan._misses < MissesBeforeRebuild : !ReferenceEquals(template.ScopePlan, s_seen))
             {
+                // A template's first event with scope pairs only marks it: a template made per event (a message built
+                // at run time) never gets a plan allocated for it.
+                if (plan is null) template.ScopePlan = s_seen;
                 AddDirectly(r, parts, template, mask, redactor, ref inOrder);
                 return;
             }

@@ -584,6 +584,24 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task A_template_gets_a_scope_plan_on_its_second_event_with_scope_pairs_not_its_first()
+    {
+        // Templates made per event (a message built at run time) must not cost the writer a plan each.
+        string text = "Made at run time " + Guid.NewGuid().ToString("N") + " {A}";
+        KeyValuePair<string, object?>[] pairs = [new("RequestId", "r1"), new("UserId", 7)];
+        _log.Write(LogLevel.Info, null, text, [new LogProperty("A", LogValue.From(1))], pairs);
+        await _pipeline.FlushAsync();
+        var template = MessageTemplate.Parse(text);
+        Assert.IsNotType<StructuredLog.Pipeline.ScopePlan>(template.ScopePlan);
+        _log.Write(LogLevel.Info, null, text, [new LogProperty("A", LogValue.From(2))], pairs);
+        await _pipeline.FlushAsync();
+        Assert.IsType<StructuredLog.Pipeline.ScopePlan>(template.ScopePlan);
+        var events = _sink.Events.ToArray();
+        Assert.Equal(2, events.Length);
+        Assert.All(events, e => Assert.Equal(["A", "RequestId", "UserId"], e.Properties.Keys));
+    }
+
     [Theory]
     [InlineData(0, 2)]
     [InlineData(3, 9)]
