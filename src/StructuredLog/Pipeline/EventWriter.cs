@@ -50,6 +50,12 @@ internal sealed class EventWriter
     private readonly int _maxValueChars;
     private readonly EnrichmentTarget _enrichment = new();
     private readonly TemplateResolver _templates = new();
+
+    /// <summary>
+    /// Identifies this writer's scope plans on the (process-wide) templates: a token rather than the writer itself, so
+    /// that a template kept after the pipeline is gone does not keep the writer and its ring alive.
+    /// </summary>
+    private readonly object _scopePlanOwner = new();
     private readonly TimestampClock _clock = new();
     private readonly bool _coarseClock;
     private readonly Dictionary<(MessageTemplate, int), long> _sampleCounters = new();
@@ -471,7 +477,7 @@ internal sealed class EventWriter
                 }
                 if (sensitive) p = Redactor.Masked(p);
             }
-            if (scopes < count) ScopePlan.Add(this, r, args[scopes..], template, mask, redactor, ref inOrder);
+            if (scopes < count) ScopePlan.Add(_scopePlanOwner, r, args[scopes..], template, mask, redactor, ref inOrder);
             // Named arguments that fill the template's holes in order (what [LoggerMessage] methods and
             // MEL's LogInformation extensions produce) bind exactly as positional ones: formatters then
             // take the by-index path (numbers and strings formatted once for the message and the property).

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using StructuredLog.Events;
 using StructuredLog.Formatting;
+using StructuredLog.Pipeline;
 using StructuredLog.Sinks;
 
 namespace StructuredLog.Tests.Pipeline;
@@ -98,6 +99,33 @@ public sealed class RetentionTests
             checkedDone.Set();
             thread.Join(TimeSpan.FromSeconds(60));
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> LogInScopesAndDispose(string template)
+    {
+        var pipeline = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).WriteTo(new StreamSink(new MemoryStream(), JsonFormatter.Default))
+            .FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Retention");
+        // Two events with scope pairs: the second makes the template's scope plan, kept on the process-wide template.
+        for (int i = 0; i < 2; i++) log.Write(LogLevel.Info, null, template, [new LogProperty("Id", LogValue.From(i))], [new("RequestId", "r1")]);
+        await pipeline.DisposeAsync();
+        return new WeakReference(pipeline);
+    }
+
+    [Fact]
+    public async Task A_disposed_pipeline_is_not_kept_alive_by_the_templates_its_writer_resolved()
+    {
+        const string Template = "Retention of the writer {Id}";
+        var pipeline = await LogInScopesAndDispose(Template);
+        Assert.IsType<ScopePlan>(MessageTemplate.Parse(Template).ScopePlan); // the template (cached process-wide) holds a plan
+        bool collected = SpinWait.SpinUntil(() =>
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            return !pipeline.IsAlive;
+        }, TimeSpan.FromSeconds(20));
+        Assert.True(collected, "the disposed pipeline is still reachable");
     }
 
     [Theory]
