@@ -41,11 +41,6 @@ public partial class MelProviderBenchmarks
 
     /// <summary>Calls per scope set in the "in scopes" cases.</summary>
     public const int ScopedBatch = 100;
-
-    private static readonly List<KeyValuePair<string, object?>> s_requestScope =
-        [new("RequestId", "0HN8K3V5Q2:00000001"), new("RequestPath", "/orders"), new("ConnectionId", "0HN8K3V5Q2")];
-
-    private static readonly Dictionary<string, object?> s_userScope = new() { ["UserId"] = 4711, ["Tenant"] = "acme" };
     private int _orderId = 1234;
     private readonly string _customer = "Ada";
     private readonly double _elapsed = 12.5;
@@ -141,8 +136,8 @@ public partial class MelProviderBenchmarks
     private void InScopes(Microsoft.Extensions.Logging.ILogger log)
     {
         using var activity = new System.Diagnostics.Activity("request").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start();
-        using var request = log.BeginScope(s_requestScope);
-        using var user = log.BeginScope(s_userScope);
+        using var request = log.BeginScope(Peers.MelPeer.RequestScope);
+        using var user = log.BeginScope(Peers.MelPeer.UserScope);
         for (int i = 0; i < ScopedBatch; i++) OrderShipped(log, _orderId, _customer, _elapsed);
     }
 

@@ -119,15 +119,17 @@ public sealed partial class MelPeer : Peer
         AddSent(count);
         var log = _log;
         using var activity = new Activity("request").SetIdFormat(ActivityIdFormat.W3C).Start();
-        using var request = log.BeginScope(s_requestScope);
-        using var user = log.BeginScope(s_userScope);
+        using var request = log.BeginScope(RequestScope);
+        using var user = log.BeginScope(UserScope);
         for (int i = 0; i < count; i++) LogOrder(log, i, i * 0.25, Customer(i));
     }
 
-    private static readonly List<KeyValuePair<string, object?>> s_requestScope =
+    /// <summary>A request's scope as ASP.NET Core's hosting scope carries it (a list of pairs); shared with <see cref="MelProviderBenchmarks"/>.</summary>
+    internal static readonly List<KeyValuePair<string, object?>> RequestScope =
         [new("RequestId", "0HN8K3V5Q2:00000001"), new("RequestPath", "/orders"), new("ConnectionId", "0HN8K3V5Q2")];
 
-    private static readonly Dictionary<string, object?> s_userScope = new() { ["UserId"] = 4711, ["Tenant"] = "acme" };
+    /// <summary>An application's own scope (a dictionary); shared with <see cref="MelProviderBenchmarks"/>.</summary>
+    internal static readonly Dictionary<string, object?> UserScope = new() { ["UserId"] = 4711, ["Tenant"] = "acme" };
 
     protected override IDisposable BeginScope(string name, int value) =>
         _log.BeginScope(new Dictionary<string, object> { [name] = value }) ?? throw new InvalidOperationException("no scope");
