@@ -99,8 +99,7 @@ public sealed partial class Logger
         s.Flags = SlotFlags.NamedArguments;
         s.EventId = eventId;
         s.EventName = eventName;
-        s.Overflow = total > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(total) : null;
-        Span<SlotArgument> args = s.Overflow is { } overflow ? overflow.AsSpan(0, total) : _ring.Parts(pos);
+        Span<SlotArgument> args = ClaimParts(ref s, pos, total);
         for (int i = 0; i < properties.Length; i++)
         {
             ref SlotArgument a = ref args[i];
@@ -113,6 +112,16 @@ public sealed partial class Logger
         }
         WriteScopeParts(args[properties.Length..], scopeProperties);
         Publish(ref s, pos);
+    }
+
+    /// <summary>
+    /// Room for <paramref name="count"/> arguments of the cell at <paramref name="position"/>: the ring's parts beside it,
+    /// or a pooled overflow array (set on the cell, returned by the writer) when they do not fit.
+    /// </summary>
+    private Span<SlotArgument> ClaimParts(ref EventSlot s, long position, int count)
+    {
+        s.Overflow = count > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(count) : null;
+        return s.Overflow is { } overflow ? overflow.AsSpan(0, count) : _ring.Parts(position)[..count];
     }
 
     /// <summary>Scope properties as captured: no type test, no name comparison here (the writer converts and resolves names).</summary>
@@ -156,15 +165,12 @@ public sealed partial class Logger
             s.Flags = SlotFlags.NamedArguments | SlotFlags.InlineNames;
             if (!ReferenceEquals(s.Names, names)) s.Names = names;
             for (int i = 0; i < n; i++) s.Values[i] = values[i];
-            int pairs = scopeProperties.Length;
-            s.Overflow = pairs > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(pairs) : null;
-            args = pairs == 0 ? default : s.Overflow is { } o ? o.AsSpan(0, pairs) : _ring.Parts(pos)[..pairs];
+            args = ClaimParts(ref s, pos, scopeProperties.Length);
         }
         else
         {
             s.Flags = SlotFlags.NamedArguments;
-            s.Overflow = total > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(total) : null;
-            args = s.Overflow is { } overflow ? overflow.AsSpan(0, total) : _ring.Parts(pos);
+            args = ClaimParts(ref s, pos, total);
             for (int i = 0; i < n; i++)
             {
                 ref SlotArgument a = ref args[i];

@@ -432,14 +432,12 @@ internal sealed class EventWriter
             if (redactor is not null) redactor.AnySensitive(template, out mask);
             var names = template.PropertyNameArray;
             bool inOrder = true;
-            int scopes = count; // where the scope properties of another framework begin (after the named arguments)
-            if (inlineNames)
-            {
-                MaterializeInlineNamed(ref s, r, template, mask, redactor, ref inOrder);
-                scopes = 0;
-                count = partCount; // the loop below has nothing more to do: the parts hold only scope pairs
-            }
-            for (int i = 0; i < count; i++)
+            // Named values inline in the cell are bound first, and the parts then hold only scope pairs; otherwise the parts
+            // (or the inline positional values) are read in order up to the first scope pair, if any.
+            if (inlineNames) MaterializeInlineNamed(ref s, r, template, mask, redactor, ref inOrder);
+            int inOrderCount = inlineNames ? 0 : count;
+            int scopes = inlineNames ? 0 : count; // where the scope properties of another framework begin in args
+            for (int i = 0; i < inOrderCount; i++)
             {
                 if (named && args[i].IsScopeProperty)
                 {
@@ -456,12 +454,10 @@ internal sealed class EventWriter
                 {
                     ref readonly var a = ref args[i];
                     // Named arguments (e.g. from Microsoft.Extensions.Logging) take {@Name} destructuring from the template's hole of that name.
-                    string name = a.Name ?? template.GetPropertyName(i);
-                    int hole = IndexOfProperty(names, name, i);
-                    if (hole >= 0) name = names[hole]; // the template's own string: formatters use its precomputed forms
-                    if (hole != i && (hole >= 0 || i < names.Length)) inOrder = false;
-                    p = new LogProperty(name, value, a.Format, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
-                    sensitive = redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name));
+                    var bound = BindNamed(a.Name ?? template.GetPropertyName(i), i, template, mask, redactor);
+                    if (bound.BreaksOrder(i, names.Length)) inOrder = false;
+                    p = new LogProperty(bound.Name, value, a.Format, bound.Destructure);
+                    sensitive = bound.Sensitive;
                 }
                 else if (i < template.PropertyFormats.Length)
                 {
@@ -477,7 +473,7 @@ internal sealed class EventWriter
                 }
                 if (sensitive) p = Redactor.Masked(p);
             }
-            if (scopes < count) ScopePlan.Add(_scopePlanOwner, r, args[scopes..], template, mask, redactor, ref inOrder);
+            if (scopes < args.Length) ScopePlan.Add(_scopePlanOwner, r, args[scopes..], template, mask, redactor, ref inOrder);
             // Named arguments that fill the template's holes in order (what [LoggerMessage] methods and
             // MEL's LogInformation extensions produce) bind exactly as positional ones: formatters then
             // take the by-index path (numbers and strings formatted once for the message and the property).
@@ -498,17 +494,42 @@ internal sealed class EventWriter
     private static void MaterializeInlineNamed(ref EventSlot s, EventRecord r, MessageTemplate template, bool[] mask, Redactor? redactor, ref bool inOrder)
     {
         var slotNames = s.Names!;
-        var names = template.PropertyNameArray;
+        int holes = template.PropertyNameArray.Length;
         for (int i = 0; i < slotNames.Length; i++)
         {
-            string name = slotNames[i] ?? template.GetPropertyName(i);
-            int hole = IndexOfProperty(names, name, i);
-            if (hole >= 0) name = names[hole]; // the template's own string: formatters use its precomputed forms
-            if (hole != i && (hole >= 0 || i < names.Length)) inOrder = false;
+            var bound = BindNamed(slotNames[i] ?? template.GetPropertyName(i), i, template, mask, redactor);
+            if (bound.BreaksOrder(i, holes)) inOrder = false;
             ref LogProperty p = ref r.AppendProperty();
-            LogProperty.Overwrite(ref p, name, in s.Values[i], null, hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole]);
-            if (redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name))) p = Redactor.Masked(p);
+            LogProperty.Overwrite(ref p, bound.Name, in s.Values[i], null, bound.Destructure);
+            if (bound.Sensitive) p = Redactor.Masked(p);
         }
+    }
+
+    /// <summary>
+    /// How a named property binds <paramref name="template"/>: the hole of that name (looked for first at
+    /// <paramref name="expected"/>, where it usually is; -1 for none), whose own string it then takes (formatters use its
+    /// precomputed forms) with the hole's destructuring, and whether it is redacted (the template's mask for a hole,
+    /// the redactor's look-up for other names). Named arguments, inline named values and scope pairs all bind so.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static NamedBinding BindNamed(string name, int expected, MessageTemplate template, bool[] mask, Redactor? redactor)
+    {
+        var names = template.PropertyNameArray;
+        int hole = IndexOfProperty(names, name, expected);
+        if (hole >= 0) name = names[hole];
+        bool destructure = hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole];
+        bool sensitive = redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name));
+        return new NamedBinding(name, hole, destructure, sensitive);
+    }
+
+    /// <summary>The result of <see cref="BindNamed"/>.</summary>
+    internal readonly record struct NamedBinding(string Name, int Hole, bool Destructure, bool Sensitive)
+    {
+        /// <summary>
+        /// Whether the property, at record index <paramref name="index"/> of a template with <paramref name="holes"/> holes,
+        /// keeps the properties from binding the holes by position.
+        /// </summary>
+        public bool BreaksOrder(int index, int holes) => Hole != index && (Hole >= 0 || index < holes);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -518,7 +539,7 @@ internal sealed class EventWriter
     }
 
     /// <summary>The hole of <paramref name="names"/> called <paramref name="name"/> (tried first at <paramref name="expected"/>, where it usually is), or -1.</summary>
-    internal static int IndexOfProperty(string[] names, string name, int expected)
+    private static int IndexOfProperty(string[] names, string name, int expected)
     {
         if ((uint)expected < (uint)names.Length && string.Equals(names[expected], name, StringComparison.Ordinal)) return expected;
         for (int i = 0; i < names.Length; i++)

@@ -119,17 +119,18 @@ internal sealed class ScopePlan
         for (int i = 0; i < parts.Length; i++)
         {
             pairs[i] = parts[i].Name;
-            var resolved = Resolve(parts[i].Name, template, mask, redactor, out int hole);
-            if (resolved is not { } r || Array.IndexOf(own, r.Name) >= 0)
+            // A null key is ignored, and a name the event's own properties have gives way to them.
+            var bound = parts[i].Name is { } name ? EventWriter.BindNamed(name, -1, template, mask, redactor) : default;
+            if (bound.Name is null || Array.IndexOf(own, bound.Name) >= 0)
             {
                 steps[i] = new Step(-1, null, false, false);
                 continue;
             }
-            int position = landed.IndexOf(r.Name);
+            int position = landed.IndexOf(bound.Name);
             int index = own.Length + (position >= 0 ? position : landed.Count);
-            if (position < 0) landed.Add(r.Name);
-            if (BreaksOrder(hole, index, template)) breaksOrder = true;
-            steps[i] = new Step(index, r.Name, r.Destructure, r.Sensitive);
+            if (position < 0) landed.Add(bound.Name);
+            if (bound.BreaksOrder(index, template.PropertyNameArray.Length)) breaksOrder = true;
+            steps[i] = new Step(index, bound.Name, bound.Destructure, bound.Sensitive);
         }
         return new ScopePlan(owner, own, pairs, steps, breaksOrder);
     }
@@ -140,32 +141,15 @@ internal sealed class ScopePlan
         int own = r.PropertyCount;
         foreach (ref readonly var a in parts)
         {
-            if (Resolve(a.Name, template, mask, redactor, out int hole) is not { } resolved) continue;
-            string name = resolved.Name;
-            if (IndexOfName(r.Properties, name, 0, own) >= 0) continue;
-            int position = IndexOfName(r.Properties, name, own, r.PropertyCount);
+            if (a.Name is null) continue; // a null key is ignored
+            var bound = EventWriter.BindNamed(a.Name, -1, template, mask, redactor);
+            if (IndexOfName(r.Properties, bound.Name, 0, own) >= 0) continue;
+            int position = IndexOfName(r.Properties, bound.Name, own, r.PropertyCount);
             int index = position >= 0 ? position : r.PropertyCount;
-            if (BreaksOrder(hole, index, template)) inOrder = false;
-            Store(r, index, name, a.Value.Ref, resolved.Destructure, resolved.Sensitive);
+            if (bound.BreaksOrder(index, template.PropertyNameArray.Length)) inOrder = false;
+            Store(r, index, bound.Name, a.Value.Ref, bound.Destructure, bound.Sensitive);
         }
     }
-
-    /// <summary>A pair's name as the record gets it (the template's string when it names a hole), or null for a null key.</summary>
-    private static (string Name, bool Destructure, bool Sensitive)? Resolve(string? name, MessageTemplate template, bool[] mask, Redactor? redactor, out int hole)
-    {
-        hole = -1;
-        if (name is null) return null;
-        var names = template.PropertyNameArray;
-        hole = EventWriter.IndexOfProperty(names, name, -1);
-        if (hole >= 0) name = names[hole];
-        bool destructure = hole >= 0 && hole < template.PropertyDestructure.Length && template.PropertyDestructure[hole];
-        bool sensitive = redactor is not null && (hole >= 0 && hole < mask.Length ? mask[hole] : redactor.IsSensitive(name));
-        return (name, destructure, sensitive);
-    }
-
-    /// <summary>Whether a property at record index <paramref name="index"/> that binds <paramref name="hole"/> (or none) breaks binding by position.</summary>
-    private static bool BreaksOrder(int hole, int index, MessageTemplate template) =>
-        hole != index && (hole >= 0 || index < template.PropertyNameArray.Length);
 
     private static int IndexOfName(LogProperty[] properties, string name, int start, int end)
     {
