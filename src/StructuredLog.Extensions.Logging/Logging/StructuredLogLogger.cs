@@ -8,8 +8,9 @@ namespace StructuredLog.Extensions.Logging;
 /// <summary>
 /// The <see cref="ILogger"/> handed out by <see cref="StructuredLogLoggerProvider"/>: checks the
 /// StructuredLog level of its category, captures the state's properties and the template under
-/// <c>{OriginalFormat}</c>, adds the external scopes, and writes one event through
-/// <see cref="Logger.Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>. Never throws into the application.
+/// <c>{OriginalFormat}</c>, adds the external scopes, and writes one event through <c>Logger.Write</c> (typed states: the
+/// overload with the call site's names array and typed values; other states: the one with
+/// <see cref="LogProperty"/>s), the scopes' pairs beside it. Never throws into the application.
 /// </summary>
 internal sealed class StructuredLogLogger : ILogger
 {
