@@ -388,103 +388,137 @@ internal sealed class EventWriter
         SetIfChanged(ref r.Arena, _arena);
         int count = s.ArgumentCount;
         var overflow = s.Overflow;
-        // Interpolated parts and named arguments are in the ring's parts array (or the overflow array);
-        // positional values of a template call are inline in the cell (or in the overflow array).
-        // Named arguments stored inline (SlotFlags.InlineNames): their values in the cell, their names in s.Names, and
-        // only the scope pairs, if any, in the parts.
-        bool inlineNames = (s.Flags & SlotFlags.InlineNames) != 0;
-        int inlineCount = inlineNames ? s.Names!.Length : 0;
-        int partCount = count - inlineCount;
-        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, partCount)
-            : s.Flags != SlotFlags.None ? _ring.Parts(position)[..partCount] : default;
-        var redactor = _pipeline.Redactor;
-        // An interpolated call that matched its call site's shape: the overflow array is the shape's parts
-        // (shared, never returned to the pool) and the values are inline.
-        bool shaped = (s.Flags & SlotFlags.Shaped) != 0;
-
-        if ((s.Flags & SlotFlags.Interpolated) != 0)
-        {
-            var template = _templates.ResolveInterpolated(args);
-            SetIfChanged(ref r.Template, template);
-            r.BindByName = false;
-            bool[]? mask = null;
-            bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
-            int hole = 0;
-            foreach (ref readonly var a in args)
-            {
-                if (a.IsLiteral) continue;
-                var token = template.HoleByIndex(hole);
-                var p = new LogProperty(token.PropertyName!, shaped ? s.Values[hole] : a.Value, token.Format, token.Destructure);
-                r.AddProperty(redact && (hole >= mask!.Length || mask[hole]) ? redactor!.Apply(p) : p);
-                hole++;
-            }
-        }
-        else
-        {
-            var template = _templates.Resolve(s.Template ?? "");
-            SetIfChanged(ref r.Template, template);
-            bool named = (s.Flags & SlotFlags.NamedArguments) != 0;
-            r.BindByName = named;
-            // Which names are sensitive is known per template (mask, cached on the template): positional
-            // arguments take the template's names, and named arguments (MEL) nearly always bind a hole of
-            // the same name. Only names outside the template are looked up one by one.
-            bool[] mask = [];
-            if (redactor is not null) redactor.AnySensitive(template, out mask);
-            var names = template.PropertyNameArray;
-            bool inOrder = true;
-            // Named values inline in the cell are bound first, and the parts then hold only scope pairs; otherwise the parts
-            // (or the inline positional values) are read in order up to the first scope pair, if any.
-            if (inlineNames) MaterializeInlineNamed(ref s, r, template, mask, redactor, ref inOrder);
-            int inOrderCount = inlineNames ? 0 : count;
-            int scopes = inlineNames ? 0 : count; // where the scope properties of another framework begin in args
-            for (int i = 0; i < inOrderCount; i++)
-            {
-                if (named && args[i].IsScopeProperty)
-                {
-                    scopes = i;
-                    break;
-                }
-                // Each property is built in place in the record's array: building it in a local and copying it
-                // (twice, through the redaction choice) made the JIT read 32-byte halves of a struct it had
-                // just written field by field, a store-forwarding stall that was most of this method's time.
-                ref readonly LogValue value = ref named || overflow is not null ? ref args[i].Value : ref s.Values[i];
-                ref LogProperty p = ref r.AppendProperty();
-                bool sensitive;
-                if (named)
-                {
-                    ref readonly var a = ref args[i];
-                    // Named arguments (e.g. from Microsoft.Extensions.Logging) take {@Name} destructuring from the template's hole of that name.
-                    var bound = BindNamed(a.Name ?? template.GetPropertyName(i), i, template, mask, redactor);
-                    if (bound.BreaksOrder(i, names.Length)) inOrder = false;
-                    p = new LogProperty(bound.Name, value, a.Format, bound.Destructure);
-                    sensitive = bound.Sensitive;
-                }
-                else if (i < template.PropertyFormats.Length)
-                {
-                    // In place, storing only the references that changed (the same template's name and format as
-                    // this record's previous event, usually): no write barrier for them.
-                    LogProperty.Overwrite(ref p, names[i], value, template.PropertyFormats[i], template.PropertyDestructure[i]);
-                    sensitive = redactor is not null && (i < mask.Length ? mask[i] : redactor.IsSensitive(names[i]));
-                }
-                else
-                {
-                    p = new LogProperty(template.GetPropertyName(i), value);
-                    sensitive = redactor is not null && redactor.IsSensitive(p.Name);
-                }
-                if (sensitive) p = Redactor.Masked(p);
-            }
-            if (scopes < args.Length) ScopePlan.Add(_scopePlanOwner, r, args[scopes..], template, mask, redactor, ref inOrder);
-            // Named arguments that fill the template's holes in order (what [LoggerMessage] methods and
-            // MEL's LogInformation extensions produce) bind exactly as positional ones: formatters then
-            // take the by-index path (numbers and strings formatted once for the message and the property).
-            if (named && inOrder && r.PropertyCount >= names.Length) r.BindByName = false;
-        }
+        // The common call (a message template with its values inline in the cell) stays in this method; every other
+        // shape is a method of its own. Their struct locals (properties built then copied, bindings) hold references,
+        // and the JIT zeroes every such local of a method on entry: inlined here they made this method clear 672
+        // bytes of stack per event, a fifth of its time.
+        if (s.Flags == SlotFlags.None) MaterializePositional(ref s, r, count, overflow);
+        else if ((s.Flags & SlotFlags.Interpolated) != 0) MaterializeInterpolated(ref s, position, r, count, overflow);
+        else MaterializeNamed(ref s, position, r, count, overflow);
         r.ArgumentCount = r.PropertyCount;
-        if (overflow is not null && !shaped)
+        // Shaped interpolated calls keep their shape's shared parts in Overflow: never returned to the pool.
+        if (overflow is not null && (s.Flags & SlotFlags.Shaped) == 0)
         {
+            int partCount = count - ((s.Flags & SlotFlags.InlineNames) != 0 ? s.Names!.Length : 0);
             overflow.AsSpan(0, partCount).Clear();
             ArrayPool<SlotArgument>.Shared.Return(overflow);
         }
+    }
+
+    /// <summary>A message-template call: positional values inline in the cell (or, past <see cref="EventSlot.InlineArguments"/>, in the overflow array).</summary>
+    private void MaterializePositional(ref EventSlot s, EventRecord r, int count, SlotArgument[]? overflow)
+    {
+        var template = _templates.Resolve(s.Template ?? "");
+        SetIfChanged(ref r.Template, template);
+        r.BindByName = false;
+        var redactor = _pipeline.Redactor;
+        // Which names are sensitive is known per template (mask, cached on the template); only values past the
+        // template's holes are looked up by name.
+        bool[] mask = [];
+        if (redactor is not null) redactor.AnySensitive(template, out mask);
+        var names = template.PropertyNameArray;
+        var formats = template.PropertyFormats;
+        for (int i = 0; i < count; i++)
+        {
+            // Each property is built in place in the record's array: building it in a local and copying it
+            // (twice, through the redaction choice) made the JIT read 32-byte halves of a struct it had
+            // just written field by field, a store-forwarding stall that was most of this method's time.
+            ref readonly LogValue value = ref overflow is not null ? ref overflow[i].Value : ref s.Values[i];
+            ref LogProperty p = ref r.AppendProperty();
+            if (i < formats.Length)
+            {
+                // In place, storing only the references that changed (the same template's name and format as
+                // this record's previous event, usually): no write barrier for them.
+                LogProperty.Overwrite(ref p, names[i], value, formats[i], template.PropertyDestructure[i]);
+                if (redactor is not null && (i < mask.Length ? mask[i] : redactor.IsSensitive(names[i]))) Mask(ref p);
+            }
+            else
+            {
+                ExtraPositional(ref p, template, i, value, redactor);
+            }
+        }
+    }
+
+    /// <summary>A positional value past the template's holes: named by <see cref="MessageTemplate.GetPropertyName"/>.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ExtraPositional(ref LogProperty p, MessageTemplate template, int i, in LogValue value, Redactor? redactor)
+    {
+        p = new LogProperty(template.GetPropertyName(i), value);
+        if (redactor is not null && redactor.IsSensitive(p.Name)) p = Redactor.Masked(p);
+    }
+
+    /// <summary>Masks <paramref name="p"/> in place (kept out of line: its temporary would be zeroed on every call of the caller).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Mask(ref LogProperty p) => p = Redactor.Masked(p);
+
+    /// <summary>An interpolated call: literals and named holes in the parts (or a shape's shared parts with the values inline).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void MaterializeInterpolated(ref EventSlot s, long position, EventRecord r, int count, SlotArgument[]? overflow)
+    {
+        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count) : _ring.Parts(position)[..count];
+        // An interpolated call that matched its call site's shape: the overflow array is the shape's parts
+        // (shared, never returned to the pool) and the values are inline.
+        bool shaped = (s.Flags & SlotFlags.Shaped) != 0;
+        var redactor = _pipeline.Redactor;
+        var template = _templates.ResolveInterpolated(args);
+        SetIfChanged(ref r.Template, template);
+        r.BindByName = false;
+        bool[]? mask = null;
+        bool redact = redactor is not null && redactor.AnySensitive(template, out mask);
+        int hole = 0;
+        foreach (ref readonly var a in args)
+        {
+            if (a.IsLiteral) continue;
+            var token = template.HoleByIndex(hole);
+            var p = new LogProperty(token.PropertyName!, shaped ? s.Values[hole] : a.Value, token.Format, token.Destructure);
+            r.AddProperty(redact && (hole >= mask!.Length || mask[hole]) ? redactor!.Apply(p) : p);
+            hole++;
+        }
+    }
+
+    /// <summary>
+    /// Named arguments (<see cref="SlotFlags.NamedArguments"/>: Microsoft.Extensions.Logging state, properties passed by
+    /// name), in the parts or inline with <see cref="EventSlot.Names"/>, followed by the scope pairs of another
+    /// framework, if any.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void MaterializeNamed(ref EventSlot s, long position, EventRecord r, int count, SlotArgument[]? overflow)
+    {
+        // Named values inline in the cell (SlotFlags.InlineNames) are bound first, and the parts then hold only the
+        // scope pairs; otherwise the parts (or the overflow array) are read in order up to the first scope pair, if any.
+        bool inlineNames = (s.Flags & SlotFlags.InlineNames) != 0;
+        int partCount = count - (inlineNames ? s.Names!.Length : 0);
+        Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, partCount) : _ring.Parts(position)[..partCount];
+        var redactor = _pipeline.Redactor;
+        var template = _templates.Resolve(s.Template ?? "");
+        SetIfChanged(ref r.Template, template);
+        r.BindByName = true;
+        bool[] mask = [];
+        if (redactor is not null) redactor.AnySensitive(template, out mask);
+        var names = template.PropertyNameArray;
+        bool inOrder = true;
+        if (inlineNames) MaterializeInlineNamed(ref s, r, template, mask, redactor, ref inOrder);
+        int scopes = inlineNames ? 0 : count; // where the scope properties of another framework begin in args
+        for (int i = 0; i < scopes; i++)
+        {
+            ref readonly var a = ref args[i];
+            if (a.IsScopeProperty)
+            {
+                scopes = i;
+                break;
+            }
+            // Named arguments (e.g. from Microsoft.Extensions.Logging) take {@Name} destructuring from the template's hole of that name.
+            var bound = BindNamed(a.Name ?? template.GetPropertyName(i), i, template, mask, redactor);
+            if (bound.BreaksOrder(i, names.Length)) inOrder = false;
+            ref LogProperty p = ref r.AppendProperty();
+            p = new LogProperty(bound.Name, a.Value, a.Format, bound.Destructure);
+            if (bound.Sensitive) p = Redactor.Masked(p);
+        }
+        if (scopes < args.Length) ScopePlan.Add(_scopePlanOwner, r, args[scopes..], template, mask, redactor, ref inOrder);
+        // Named arguments that fill the template's holes in order (what [LoggerMessage] methods and
+        // MEL's LogInformation extensions produce) bind exactly as positional ones: formatters then
+        // take the by-index path (numbers and strings formatted once for the message and the property).
+        if (inOrder && r.PropertyCount >= names.Length) r.BindByName = false;
     }
 
     /// <summary>
