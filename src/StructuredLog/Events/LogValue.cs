@@ -96,35 +96,56 @@ public readonly struct LogValue
         value is null ? default : new(value.GetType() == typeof(string) ? LogValueKind.String : LogValueKind.Object, 0, 0, value);
 
     /// <summary>Captures an object whose static type is unknown (boxed values are unboxed to their tag).</summary>
-    public static LogValue FromObject(object? value) => value switch
+    public static LogValue FromObject(object? value)
     {
-        null => default,
-        string s => new(LogValueKind.String, 0, 0, s),
-        int i => From(i),
-        long l => From(l),
-        double d => From(d),
-        bool b => From(b),
-        Guid g => From(g),
-        DateTime dt => From(dt),
-        DateTimeOffset dto => From(dto),
-        TimeSpan ts => From(ts),
-        decimal m => From(m),
-        float f => From(f),
-        uint u => From(u),
-        ulong ul => From(ul),
-        short sh => From(sh),
-        ushort us => From(us),
-        byte by => From(by),
-        sbyte sb => From(sb),
-        char c => From(c),
-        Enum e => new(LogValueKind.Enum, EnumRaw(e), 0, e.GetType()),
-        _ => new(LogValueKind.Object, 0, 0, value),
-    };
+        if (value is null) return default;
+        if (value.GetType() == typeof(string)) return new(LogValueKind.String, 0, 0, value);
+        return value is ValueType ? FromBoxed(value) : new(LogValueKind.Object, 0, 0, value);
+    }
 
+    /// <summary>
+    /// A boxed value: its tag and payload are worked out into plain locals and the value built once. (A switch whose
+    /// every arm built a <see cref="LogValue"/> gave the JIT a struct temporary per arm, each holding a reference, and
+    /// it zeroed all of them, 576 bytes of stack, on every call.)
+    /// </summary>
+    private static LogValue FromBoxed(object value)
+    {
+        LogValueKind kind;
+        ulong lo = 0, hi = 0;
+        object? reference = null;
+        switch (value)
+        {
+            case int i: kind = LogValueKind.Int32; lo = (uint)i; break;
+            case long l: kind = LogValueKind.Int64; lo = (ulong)l; break;
+            case double d: kind = LogValueKind.Double; lo = BitConverter.DoubleToUInt64Bits(d); break;
+            case bool b: kind = LogValueKind.Boolean; lo = b ? 1UL : 0UL; break;
+            case Guid g: kind = LogValueKind.Guid; GuidHalves(g, out lo, out hi); break;
+            case DateTime dt: kind = LogValueKind.DateTime; lo = (ulong)dt.ToBinary(); break;
+            case DateTimeOffset dto: kind = LogValueKind.DateTimeOffset; lo = (ulong)dto.UtcTicks; hi = (ulong)(long)dto.Offset.TotalMinutes; break;
+            case TimeSpan ts: kind = LogValueKind.TimeSpan; lo = (ulong)ts.Ticks; break;
+            case decimal m: kind = LogValueKind.Decimal; DecimalHalves(m, out lo, out hi); break;
+            case float f: kind = LogValueKind.Single; lo = BitConverter.SingleToUInt32Bits(f); break;
+            case uint u: kind = LogValueKind.UInt32; lo = u; break;
+            case ulong ul: kind = LogValueKind.UInt64; lo = ul; break;
+            case short sh: kind = LogValueKind.Int16; lo = (ushort)sh; break;
+            case ushort us: kind = LogValueKind.UInt16; lo = us; break;
+            case byte by: kind = LogValueKind.Byte; lo = by; break;
+            case sbyte sb: kind = LogValueKind.SByte; lo = (byte)sb; break;
+            case char c: kind = LogValueKind.Char; lo = c; break;
+            case Enum e: kind = LogValueKind.Enum; lo = EnumRaw(e); reference = e.GetType(); break;
+            default: kind = LogValueKind.Object; reference = value; break;
+        }
+        return new(kind, lo, hi, reference);
+    }
+
+    /// <summary>A boxed enum's raw bits, zero-extended from its underlying type's width as <see cref="FromEnum{T}"/> does.</summary>
     private static ulong EnumRaw(Enum e) => Type.GetTypeCode(Enum.GetUnderlyingType(e.GetType())) switch
     {
         TypeCode.UInt64 => Convert.ToUInt64(e, CultureInfo.InvariantCulture),
-        _ => (ulong)Convert.ToInt64(e, CultureInfo.InvariantCulture),
+        TypeCode.Int64 => (ulong)Convert.ToInt64(e, CultureInfo.InvariantCulture),
+        TypeCode.SByte or TypeCode.Byte => (byte)Convert.ToInt64(e, CultureInfo.InvariantCulture),
+        TypeCode.Int16 or TypeCode.UInt16 => (ushort)Convert.ToInt64(e, CultureInfo.InvariantCulture),
+        _ => (uint)Convert.ToInt64(e, CultureInfo.InvariantCulture),
     };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -142,9 +163,16 @@ public readonly struct LogValue
 
     private static LogValue FromGuid(Guid g)
     {
+        GuidHalves(g, out ulong lo, out ulong hi);
+        return new(LogValueKind.Guid, lo, hi);
+    }
+
+    private static void GuidHalves(Guid g, out ulong lo, out ulong hi)
+    {
         Span<byte> b = stackalloc byte[16];
         g.TryWriteBytes(b);
-        return new(LogValueKind.Guid, BinaryPrimitives.ReadUInt64LittleEndian(b), BinaryPrimitives.ReadUInt64LittleEndian(b[8..]));
+        lo = BinaryPrimitives.ReadUInt64LittleEndian(b);
+        hi = BinaryPrimitives.ReadUInt64LittleEndian(b[8..]);
     }
 
     private static LogValue FromDateTimeOffset(DateTimeOffset d) =>
@@ -152,9 +180,16 @@ public readonly struct LogValue
 
     private static LogValue FromDecimal(decimal m)
     {
+        DecimalHalves(m, out ulong lo, out ulong hi);
+        return new(LogValueKind.Decimal, lo, hi);
+    }
+
+    private static void DecimalHalves(decimal m, out ulong lo, out ulong hi)
+    {
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(m, bits);
-        return new(LogValueKind.Decimal, (uint)bits[0] | ((ulong)(uint)bits[1] << 32), (uint)bits[2] | ((ulong)(uint)bits[3] << 32));
+        lo = (uint)bits[0] | ((ulong)(uint)bits[1] << 32);
+        hi = (uint)bits[2] | ((ulong)(uint)bits[3] << 32);
     }
 
     /// <summary>The string when <see cref="Kind"/> is <see cref="LogValueKind.String"/>, else null.</summary>

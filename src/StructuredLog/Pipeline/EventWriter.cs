@@ -511,8 +511,8 @@ internal sealed class EventWriter
             var bound = BindNamed(a.Name ?? template.GetPropertyName(i), i, template, mask, redactor);
             if (bound.BreaksOrder(i, names.Length)) inOrder = false;
             ref LogProperty p = ref r.AppendProperty();
-            p = new LogProperty(bound.Name, a.Value, a.Format, bound.Destructure);
-            if (bound.Sensitive) p = Redactor.Masked(p);
+            LogProperty.Overwrite(ref p, bound.Name, a.Value, a.Format, bound.Destructure);
+            if (bound.Sensitive) Mask(ref p);
         }
         if (scopes < args.Length) ScopePlan.Add(_scopePlanOwner, r, args[scopes..], template, mask, redactor, ref inOrder);
         // Named arguments that fill the template's holes in order (what [LoggerMessage] methods and
@@ -535,7 +535,7 @@ internal sealed class EventWriter
             if (bound.BreaksOrder(i, holes)) inOrder = false;
             ref LogProperty p = ref r.AppendProperty();
             LogProperty.Overwrite(ref p, bound.Name, in s.Values[i], null, bound.Destructure);
-            if (bound.Sensitive) p = Redactor.Masked(p);
+            if (bound.Sensitive) Mask(ref p);
         }
     }
 

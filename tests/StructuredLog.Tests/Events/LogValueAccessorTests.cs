@@ -40,4 +40,58 @@ public sealed class LogValueAccessorTests
         Assert.False(LogValue.From(5).TryGetUInt64(out _));
         Assert.False(LogValue.From(5).TryGetDouble(out _));
     }
+
+    private enum Color : short { Red = -2, Blue = 7 }
+
+    private enum Wide : ulong { Top = ulong.MaxValue }
+
+    private static void AssertSame(LogValue typed, object? boxed)
+    {
+        var fromObject = LogValue.FromObject(boxed);
+        Assert.Equal(typed.Kind, fromObject.Kind);
+        Assert.Equal(typed.Lo, fromObject.Lo);
+        Assert.Equal(typed.Hi, fromObject.Hi);
+        Assert.Same(typed.Ref, fromObject.Ref);
+    }
+
+    [Fact]
+    public void A_boxed_value_is_captured_exactly_as_its_typed_form()
+    {
+        // What Microsoft.Extensions.Logging's LogInformation and scope pairs hand over: every kind, boxed.
+        var id = Guid.Parse("0f8fad5b-d9cb-469f-a165-70867728950e");
+        var text = "forty-two";
+        var other = new Uri("http://example.test/");
+        AssertSame(LogValue.From(-70000), -70000);
+        AssertSame(LogValue.From(long.MinValue), long.MinValue);
+        AssertSame(LogValue.From(-0.1), -0.1);
+        AssertSame(LogValue.From(double.NaN), double.NaN);
+        AssertSame(LogValue.From(true), true);
+        AssertSame(LogValue.From(false), false);
+        AssertSame(LogValue.From(id), id);
+        AssertSame(LogValue.From(new DateTime(2026, 11, 27, 5, 0, 0, DateTimeKind.Local)), new DateTime(2026, 11, 27, 5, 0, 0, DateTimeKind.Local));
+        var at = new DateTimeOffset(2026, 11, 27, 6, 0, 0, TimeSpan.FromMinutes(-210));
+        AssertSame(LogValue.From(at), at);
+        AssertSame(LogValue.From(TimeSpan.FromTicks(-7)), TimeSpan.FromTicks(-7));
+        AssertSame(LogValue.From(-12.345m), -12.345m);
+        AssertSame(LogValue.From(decimal.MaxValue), decimal.MaxValue);
+        AssertSame(LogValue.From(1.5f), 1.5f);
+        AssertSame(LogValue.From(uint.MaxValue), uint.MaxValue);
+        AssertSame(LogValue.From(ulong.MaxValue), ulong.MaxValue);
+        AssertSame(LogValue.From((short)-300), (short)-300);
+        AssertSame(LogValue.From((ushort)65000), (ushort)65000);
+        AssertSame(LogValue.From((byte)200), (byte)200);
+        AssertSame(LogValue.From((sbyte)-5), (sbyte)-5);
+        AssertSame(LogValue.From('\u00e9'), '\u00e9');
+        AssertSame(LogValue.From(Color.Red), Color.Red);
+        AssertSame(LogValue.From(Wide.Top), Wide.Top);
+        AssertSame(LogValue.From(text), text);
+        AssertSame(LogValue.From(other), other);
+        AssertSame(LogValue.From<object?>(null), null);
+        AssertSame(LogValue.From((int?)5), (int?)5);
+        // A value type with no kind of its own is kept boxed, as an object.
+        object point = (X: 1, Y: 2);
+        var boxed = LogValue.FromObject(point);
+        Assert.Equal(LogValueKind.Object, boxed.Kind);
+        Assert.Same(point, boxed.Ref);
+    }
 }
