@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Text;
 using StructuredLog.Context;
 using StructuredLog.Formatting;
@@ -162,7 +163,22 @@ public readonly struct LogEvent
     /// <see cref="GetFormatted(ILogFormatter)"/>, formatting (when not cached yet) into <paramref name="arena"/>
     /// instead of the record's own arena: the format worker writes into an arena of its own.
     /// </summary>
+    /// <remarks>
+    /// The first rendering is looked up inline: a batching sink asks for every event's bytes after the writer and the
+    /// format worker have rendered them, and a call into the rendering method for that paid its prologue (registers,
+    /// a zeroed frame) on every event.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ReadOnlySpan<byte> GetFormatted(ILogFormatter formatter, FormatArena? arena)
+    {
+        var r = Record;
+        if (r.RenderedCount > 0 && ReferenceEquals(r.RenderedFormatter, formatter)) return r.RenderedBuffer.AsSpan(r.RenderedOffset, r.RenderedLength);
+        return Render(formatter, arena);
+    }
+
+    /// <summary>The rendering of <paramref name="formatter"/> if the event has one (not the first), else formats the event now.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ReadOnlySpan<byte> Render(ILogFormatter formatter, FormatArena? arena)
     {
         var r = Record;
         int count = r.RenderedCount;
