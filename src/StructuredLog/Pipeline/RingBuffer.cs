@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using StructuredLog.Events;
 
 namespace StructuredLog.Pipeline;
 
@@ -137,27 +138,37 @@ internal sealed class RingBuffer
         if ((cell.Flags == SlotFlags.None && cell.Overflow is null) || (cell.Flags & SlotFlags.Shaped) != 0)
         {
             int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
-            for (int i = 0; i < n; i++) cell.Values[i] = default;
+            for (int i = 0; i < n; i++) DropReference(ref cell.Values[i]);
         }
         else if ((cell.Flags & SlotFlags.InlineNames) != 0)
         {
             int own = cell.Names!.Length;
-            for (int i = 0; i < own; i++) cell.Values[i] = default;
+            for (int i = 0; i < own; i++) DropReference(ref cell.Values[i]);
             if (cell.Overflow is null)
             {
-                foreach (ref var part in Parts(position)[..(cell.ArgumentCount - own)]) part.Value = default;
+                foreach (ref var part in Parts(position)[..(cell.ArgumentCount - own)]) DropReference(ref part.Value);
             }
         }
         else if (cell.Overflow is null && cell.ArgumentCount > 0)
         {
             // Only the values: names and formats are the call sites' strings, and the next call that uses this cell
             // usually brings the same ones (Logger.Write stores them only when they differ).
-            foreach (ref var part in Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)]) part.Value = default;
+            foreach (ref var part in Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)]) DropReference(ref part.Value);
         }
         cell.Overflow = null; // the writer has returned it to the pool (Materialize), or it is a shape's
         cell.Flags = default;
         Volatile.Write(ref cell.Sequence, position + _cells.Length);
         Volatile.Write(ref _dequeue.Value, position + 1);
+    }
+
+    /// <summary>
+    /// Forgets the object or string <paramref name="value"/> refers to. A number is left as it is: the next call in the cell
+    /// writes every value it uses, so only references matter (for the GC), and a value without one costs no stores.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DropReference(ref LogValue value)
+    {
+        if (value.Ref is not null) value = default;
     }
 
     /// <summary>
