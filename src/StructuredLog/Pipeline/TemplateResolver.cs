@@ -18,12 +18,21 @@ internal sealed class TemplateResolver
     private int _interpolatedCount;
     private string?[]? _lastSignature;
     private MessageTemplate? _lastTemplate;
+    private string? _lastText;
+    private MessageTemplate? _lastResolved;
 
     public MessageTemplate Resolve(string text)
     {
-        if (_byReference.TryGetValue(text, out var t)) return t;
-        t = MessageTemplate.Parse(text);
-        if (_byReference.Count < MaxEntries) _byReference[text] = t;
+        // The same template as the previous event (a loop, a burst from one call site): one reference compare
+        // instead of the dictionary's identity hash and probe.
+        if (ReferenceEquals(text, _lastText)) return _lastResolved!;
+        if (!_byReference.TryGetValue(text, out var t))
+        {
+            t = MessageTemplate.Parse(text);
+            if (_byReference.Count < MaxEntries) _byReference[text] = t;
+        }
+        _lastText = text;
+        _lastResolved = t;
         return t;
     }
 
