@@ -35,7 +35,7 @@ public ref struct ScopePropertyEnumerator
             while (_index < properties.Length)
             {
                 var p = properties[_index++];
-                if (IsShadowed(p.Name)) continue;
+                if (IsShadowed(p.Name, _event.Properties, _event.Scope, _scope)) continue;
                 Current = p;
                 return true;
             }
@@ -45,11 +45,16 @@ public ref struct ScopePropertyEnumerator
         return false;
     }
 
-    private readonly bool IsShadowed(string name)
+    /// <summary>
+    /// Whether a property <paramref name="name"/> of <paramref name="scope"/> is hidden: one of the event's own properties
+    /// (<paramref name="own"/>) or of a scope between <paramref name="innermost"/> and <paramref name="scope"/> has that name.
+    /// The rule formats that walk the scope chain themselves share with this enumerator.
+    /// </summary>
+    internal static bool IsShadowed(string name, ReadOnlySpan<LogProperty> own, ScopeNode? innermost, ScopeNode scope)
     {
-        foreach (ref readonly var p in _event.Properties) if (p.Name == name) return true;
-        for (var s = _event.Scope; s is not null && !ReferenceEquals(s, _scope); s = s.Parent)
-            foreach (var p in s.PropertyArray) if (p.Name == name) return true;
+        foreach (ref readonly var p in own) if (string.Equals(p.Name, name, StringComparison.Ordinal)) return true;
+        for (var s = innermost; s is not null && !ReferenceEquals(s, scope); s = s.Parent)
+            foreach (ref readonly var p in s.PropertyArray.AsSpan()) if (string.Equals(p.Name, name, StringComparison.Ordinal)) return true;
         return false;
     }
 }

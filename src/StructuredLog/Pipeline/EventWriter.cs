@@ -449,7 +449,7 @@ internal sealed class EventWriter
 
     /// <summary>Masks <paramref name="p"/> in place (kept out of line: its temporary would be zeroed on every call of the caller).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void Mask(ref LogProperty p) => p = Redactor.Masked(p);
+    internal static void Mask(ref LogProperty p) => p = Redactor.Masked(p);
 
     /// <summary>An interpolated call: literals and named holes in the parts (or a shape's shared parts with the values inline).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -90,8 +90,8 @@ internal sealed class ScopePlan
     {
         var value = LogValue.FromObject(raw);
         ref LogProperty p = ref target < r.PropertyCount ? ref r.Properties[target] : ref r.AppendProperty();
-        if (sensitive && !value.IsNull) p = Redactor.Masked(new LogProperty(name, value));
-        else LogProperty.Overwrite(ref p, name, in value, null, destructure);
+        LogProperty.Overwrite(ref p, name, in value, null, destructure);
+        if (sensitive) EventWriter.Mask(ref p);
     }
 
     private bool Matches(object owner, LogProperty[] properties, int own, ReadOnlySpan<SlotArgument> parts)
