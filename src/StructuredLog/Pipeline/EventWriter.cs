@@ -189,6 +189,8 @@ internal sealed class EventWriter
                 while (_flushRequests.TryDequeue(out var r)) r.Done.TrySetResult();
             }
             _exited.TrySetResult();
+            // After Stopped is true: callers waiting for room wake up and see that nothing will free a cell again.
+            _pipeline.PulseRoomWaiters();
         }
     }
 
@@ -365,6 +367,8 @@ internal sealed class EventWriter
         }
         _drainAccepted = accepted;
         _drainShared = shared;
+        // Callers blocked on a full ring (LogPipeline.WaitForRoom) can fill the freed cells while this batch is processed.
+        if (n > 0) _pipeline.SignalRoom();
         return n;
     }
 

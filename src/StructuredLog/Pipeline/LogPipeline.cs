@@ -24,6 +24,10 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     private readonly TimeSpan _waitTimeout;
     private readonly PipelineMetrics _metrics;
     private int _writerIdle;
+    private readonly object _roomGate = new();
+    private int _roomWaiters;
+    private long _roomWaits; // under _roomGate
+    private long _roomWaitsSignalled; // under _roomGate
     private volatile bool _closed;
     private int _disposeStarted;
     private readonly TaskCompletionSource _disposed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -252,7 +256,11 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
         while (true)
         {
             if (Volatile.Read(ref _writerIdle) != 0) WakeWriter();
-            spin.SpinOnce(sleep1Threshold: 30);
+            // A ring that is full while the writer reads it frees a cell every few tens of nanoseconds: spin (and
+            // yield) briefly. Still full after that, the writer is formatting and handing off a batch, which frees
+            // nothing until its next read: block until it signals room instead of taking CPU it needs.
+            if (spin.Count < SpinsBeforeBlocking) spin.SpinOnce(sleep1Threshold: -1);
+            else WaitForRoom(deadline);
             if (Ring.TryClaim(out position)) return true;
             if (_writer.Stopped)
             {
@@ -267,6 +275,62 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
                 return false;
             }
         }
+    }
+
+    /// <summary>
+    /// Rounds of <see cref="SpinWait.SpinOnce(int)"/> (spins, then yields) before a caller facing a full ring blocks in
+    /// <see cref="WaitForRoom"/>: a few microseconds.
+    /// </summary>
+    private const int SpinsBeforeBlocking = 20;
+
+    /// <summary>The longest single wait in <see cref="WaitForRoom"/>: a safety net, not a mechanism (the writer signals).</summary>
+    private const int RoomWaitSliceMs = 10;
+
+    /// <summary>
+    /// A caller blocks here until the writer has freed cells (<see cref="SignalRoom"/>), the writer has stopped, or
+    /// <paramref name="deadline"/> or one <see cref="RoomWaitSliceMs"/> has passed. The caller counts itself as a
+    /// waiter (a full fence) before it looks at the ring again, and the writer fences after freeing cells before it
+    /// reads the count: one of the two always sees the other, so no signal is lost.
+    /// </summary>
+    private void WaitForRoom(long deadline)
+    {
+        lock (_roomGate)
+        {
+            Interlocked.Increment(ref _roomWaiters);
+            try
+            {
+                if (Ring.HasRoom || _writer.Stopped) return;
+                long wait = Math.Min(RoomWaitSliceMs, deadline - Environment.TickCount64);
+                if (wait <= 0) return;
+                _roomWaits++;
+                if (Monitor.Wait(_roomGate, (int)wait)) _roomWaitsSignalled++;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _roomWaiters);
+            }
+        }
+    }
+
+    /// <summary>For tests: waits begun in <see cref="WaitForRoom"/>, and those of them that the writer's signal ended (not the time slice).</summary>
+    internal (long Begun, long Signalled) RoomWaits
+    {
+        get { lock (_roomGate) return (_roomWaits, _roomWaitsSignalled); }
+    }
+
+    /// <summary>Writer thread, after freeing cells: wakes the callers waiting for room, if any.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void SignalRoom()
+    {
+        Interlocked.MemoryBarrier();
+        if (Volatile.Read(ref _roomWaiters) != 0) PulseRoomWaiters();
+    }
+
+    /// <summary>Wakes every caller waiting for room (the writer also calls it when it stops, whatever the count).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal void PulseRoomWaiters()
+    {
+        lock (_roomGate) Monitor.PulseAll(_roomGate);
     }
 
     private static class TypeNameCache<T>

@@ -75,6 +75,19 @@ internal sealed class RingBuffer
         }
     }
 
+    /// <summary>
+    /// False when the cell for the next position still holds an event of the previous lap (the ring is full); true when
+    /// it is free or a producer has claimed it since (then another cell may be free).
+    /// </summary>
+    public bool HasRoom
+    {
+        get
+        {
+            long pos = Volatile.Read(ref _enqueue.Value);
+            return Volatile.Read(ref Cell(pos).Sequence) - pos >= 0;
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref EventSlot Cell(long position) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cells), (nint)(position & _mask));

@@ -52,6 +52,37 @@ public sealed class BackpressureTests
     }
 
     [Fact]
+    public async Task A_caller_blocked_on_a_full_ring_is_woken_by_the_writer_when_it_frees_cells()
+    {
+        var sink = new StalledSink();
+        var pipeline = new LogPipelineBuilder().BufferSize(64).WriterBatchSize(16).WriteTo(sink)
+            .FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Blocked");
+        log.Info("first");
+        Assert.True(sink.Entered.Wait(TimeSpan.FromSeconds(10)), "writer never reached the sink");
+
+        // The writer is held inside the sink: 64 calls fill the ring, the 65th blocks until the writer frees cells.
+        const int calls = 300;
+        var caller = Task.Run(() => { for (int i = 0; i < calls; i++) log.Info("event {N}", i); });
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (pipeline.RoomWaits.Begun == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the caller never blocked on the full ring");
+            await Task.Yield();
+        }
+        Assert.False(caller.IsCompleted);
+
+        sink.Release.Set();
+        await caller.WaitAsync(TimeSpan.FromSeconds(10));
+        // Each of the writer's reads of the ring after the release frees cells and signals: the caller's last waits
+        // ended on that signal, not on their time slice (10 ms, a safety net only).
+        Assert.True(pipeline.RoomWaits.Signalled > 0, $"no wait ended on the writer's signal ({pipeline.RoomWaits})");
+        await pipeline.DisposeAsync();
+        Assert.Equal(1 + calls, Interlocked.Read(ref sink.Delivered));
+        Assert.Equal(0, pipeline.EventsLost);
+    }
+
+    [Fact]
     public async Task WaitThenDrop_gives_up_after_its_timeout_and_counts()
     {
         var sink = new StalledSink();
