@@ -74,6 +74,33 @@ internal sealed class EventRecord
     }
 
     /// <summary>
+    /// <see cref="Clear"/>, and also forgets the pipeline's own objects (category, template, arena, renderings, property
+    /// names and formats) and every other field, so that the record can serve another pipeline (<c>RecordCache</c>).
+    /// </summary>
+    public void Detach()
+    {
+        Clear();
+        TimestampTicks = 0;
+        Level = default;
+        Category = "";
+        Template = null!;
+        TraceId = default;
+        SpanId = default;
+        TraceFlags = default;
+        ThreadId = 0;
+        EventId = 0;
+        BindByName = false;
+        Properties.AsSpan().Clear();
+        MaxValueChars = int.MaxValue;
+        Arena = null;
+        RenderedFormatter = null;
+        RenderedBuffer = null;
+        RenderedOffset = 0;
+        RenderedLength = 0;
+        MoreRendered = null;
+    }
+
+    /// <summary>
     /// Drops what the event referenced from the application (exception, scope, event name, the objects and
     /// strings of property values) so that a pooled record keeps none of it alive. The category, template and arena stay:
     /// they belong to the pipeline, and the next event usually has the same ones, which then need no store

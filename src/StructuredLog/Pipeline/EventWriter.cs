@@ -89,8 +89,9 @@ internal sealed class EventWriter
         _pipeline = pipeline;
         _ring = pipeline.Ring;
         _batchSize = Math.Min(b.WriterBatchSizeValue, _ring.Capacity);
-        // Records are created as batches first reach each size: a quiet application never pays for 4,096.
-        _records = new EventRecord[_batchSize];
+        // Records are created as batches first reach each size: a quiet application never pays for 4,096. A pipeline
+        // built after another one stopped takes over that one's records (RecordCache).
+        _records = RecordCache.Rent(_batchSize);
         // Room for a rate-limit summary before each event, plus the periodic reports.
         _accepted = new LogEvent[2 * _batchSize + 64];
         _perSink = new LogEvent[2 * _batchSize + 64];
@@ -118,6 +119,9 @@ internal sealed class EventWriter
         _failForTest = true;
         _wake.Set();
     }
+
+    /// <summary>For tests: the records batches are read into (created as batches first reach each size).</summary>
+    internal EventRecord[] Records => _records;
 
     /// <summary>Set by the metrics: records the time to process one batch, in milliseconds.</summary>
     public Action<double>? BatchDuration { get; set; }
@@ -166,9 +170,11 @@ internal sealed class EventWriter
 
     private void Run()
     {
+        bool stoppedNormally = false;
         try
         {
             Loop();
+            stoppedNormally = true;
         }
         catch (Exception ex)
         {
@@ -183,6 +189,9 @@ internal sealed class EventWriter
         finally
         {
             _formatWorker?.Stop();
+            // Nothing uses the records any more (the worker has stopped; a sink that stalled kept a batch whose records were
+            // replaced at once): the next pipeline of the process may take them.
+            if (stoppedNormally && !_recordsAbandoned) RecordCache.Return(_records);
             lock (_flushLock)
             {
                 _loopExited = true;
