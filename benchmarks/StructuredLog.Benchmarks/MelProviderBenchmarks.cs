@@ -24,8 +24,8 @@ namespace StructuredLog.Benchmarks;
 /// Thirty warm-up iterations (3 s at 100 ms each) for every case: under sustained load a fresh process runs
 /// tier-0 and instrumented code for over a second (the writer's per-batch methods need their calls counted twice,
 /// on threads that leave little CPU to the JIT's background thread), and BenchmarkDotNet's automatic warm-up
-/// sometimes stopped while StructuredLog's scoped case still ran at 1.2–1.9 µs per call against 0.4–0.8 µs
-/// afterwards, so that its median moved between runs (see "Session 20" in docs/benchmarks.md).
+/// sometimes stopped while StructuredLog's scoped case still ran at 1.9–2.2 µs per call (the first measured
+/// iterations 1.0–2.7 µs, the later ones 0.5–1.4 µs), so that its median moved between runs (see "Session 20" in docs/benchmarks.md).
 /// </summary>
 [MemoryDiagnoser]
 [WarmupCount(30)]

@@ -46,7 +46,10 @@ public sealed class RecordCacheTests
         const int batch = 48; // a size no other test's pipeline uses
         var (logged, firstPipeline, records) = await LogAndDispose(batch);
         Assert.Same(records, RecordCache.Cached);
-        Assert.All(records, r =>
+        // Records are created as batches first reach each size: how many depends on how far the writer fell behind.
+        var created = records.Where(r => r is not null).ToArray();
+        Assert.NotEmpty(created);
+        Assert.All(created, r =>
         {
             Assert.Null(r.Exception);
             Assert.Null(r.Scope);
