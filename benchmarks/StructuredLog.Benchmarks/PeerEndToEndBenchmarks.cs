@@ -15,6 +15,7 @@ namespace StructuredLog.Benchmarks;
 [MemoryDiagnoser]
 [WarmupCount(10)]
 [IterationCount(16)]
+[Config(typeof(WorkloadMajorOrderer.Config))]
 public class PeerEndToEndBenchmarks
 {
     public const int DefaultEvents = 200_000;

@@ -269,8 +269,9 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
                 CountDrop(_closed ? DropReason.Shutdown : DropReason.WriterFailed);
                 return false;
             }
-            if (Environment.TickCount64 > deadline)
+            if (Environment.TickCount64 >= deadline)
             {
+                // (At the deadline itself WaitForRoom no longer waits: >=, or the loop would spin until the next tick.)
                 CountDrop(DropReason.QueueFull);
                 return false;
             }
