@@ -16,7 +16,7 @@ namespace StructuredLog.Benchmarks;
 /// machine got slower over a run (a JSON line's CPU time 138–152 ns before session 20's second full run, 148–177 ns
 /// after; files written into page-cache pages the host had taken back): the first library measured gained on the last
 /// (StructuredLog's coarse-clock case, measured last, read slower than the precise one in four full runs out of four,
-/// faster in every in-process and alternated comparison). Running each workload's libraries together keeps the ones
+/// faster or level in every in-process and alternated comparison). Running each workload's libraries together keeps the ones
 /// compared with each other within a minute or two, and the rotation gives no library the best place every time.
 /// </remarks>
 public sealed class WorkloadMajorOrderer : DefaultOrderer
