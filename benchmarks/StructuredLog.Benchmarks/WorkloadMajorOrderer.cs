@@ -14,10 +14,11 @@ namespace StructuredLog.Benchmarks;
 /// <remarks>
 /// BenchmarkDotNet's default order is library by library. Each case writes about a gigabyte of files, and the test
 /// machine got slower over a run (a JSON line's CPU time 138–152 ns before session 20's second full run, 148–177 ns
-/// after; files written into page-cache pages the host had taken back): the first library measured gained on the last
-/// (StructuredLog's coarse-clock case, measured last, read slower than the precise one in four full runs out of four,
-/// faster or level in every in-process and alternated comparison). Running each workload's libraries together keeps the ones
-/// compared with each other within a minute or two, and the rotation gives no library the best place every time.
+/// after; why is not known: the CPU's slow state, or page-cache pages the host has taken back). The first library
+/// measured gained on the last: StructuredLog's coarse-clock case, measured last, read slower than the precise one in
+/// four full runs out of four, and faster or level in every in-process and alternated comparison. Running each
+/// workload's libraries together keeps the ones compared with each other within a minute or two, and the rotation gives
+/// no library the best place every time.
 /// </remarks>
 public sealed class WorkloadMajorOrderer : DefaultOrderer
 {
