@@ -26,14 +26,12 @@ public sealed class WorkloadMajorOrderer : DefaultOrderer
     public override IEnumerable<BenchmarkCase> GetExecutionOrder(ImmutableArray<BenchmarkCase> benchmarkCases, IEnumerable<BenchmarkLogicalGroupRule>? order = null)
     {
         int libraries = Enum.GetValues<Library>().Length;
-        return base.GetExecutionOrder(benchmarkCases, order)
-            .OrderBy(c => (int)(Workload)c.Parameters[nameof(PeerEndToEndBenchmarks.Workload)]!)
-            .ThenBy(c =>
-            {
-                int workload = (int)(Workload)c.Parameters[nameof(PeerEndToEndBenchmarks.Workload)]!;
-                int library = (int)(Library)c.Parameters[nameof(PeerEndToEndBenchmarks.Library)]!;
-                return ((library - 2 * workload) % libraries + libraries) % libraries;
-            });
+        return base.GetExecutionOrder(benchmarkCases, order).OrderBy(c =>
+        {
+            int workload = (int)(Workload)c.Parameters[nameof(PeerEndToEndBenchmarks.Workload)]!;
+            int library = (int)(Library)c.Parameters[nameof(PeerEndToEndBenchmarks.Library)]!;
+            return (workload, ((library - 2 * workload) % libraries + libraries) % libraries);
+        });
     }
 
     /// <summary>The configuration that applies this order (<c>[Config(typeof(WorkloadMajorOrderer.Config))]</c>).</summary>

@@ -75,28 +75,18 @@ internal sealed class EventRecord
 
     /// <summary>
     /// <see cref="Clear"/>, and also forgets the pipeline's own objects (category, template, arena, renderings, property
-    /// names and formats) and every other field, so that the record can serve another pipeline (<c>RecordCache</c>).
+    /// names and formats), so that the record can serve another pipeline (<c>RecordCache</c>). Numbers and flags stay:
+    /// the writer's <c>Materialize</c> sets every one of them for each event.
     /// </summary>
     public void Detach()
     {
         Clear();
-        TimestampTicks = 0;
-        Level = default;
         Category = "";
         Template = null!;
-        TraceId = default;
-        SpanId = default;
-        TraceFlags = default;
-        ThreadId = 0;
-        EventId = 0;
-        BindByName = false;
         Properties.AsSpan().Clear();
-        MaxValueChars = int.MaxValue;
         Arena = null;
         RenderedFormatter = null;
         RenderedBuffer = null;
-        RenderedOffset = 0;
-        RenderedLength = 0;
         MoreRendered = null;
     }
 
