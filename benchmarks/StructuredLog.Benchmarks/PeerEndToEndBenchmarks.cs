@@ -12,8 +12,8 @@ namespace StructuredLog.Benchmarks;
 /// Sixteen measured iterations: with eight, single iterations of one case spread so widely on the test machine
 /// (224–391 ns per event) that a median moved by more than the differences it was read for.
 /// Thirty warm-up iterations: with ten, the runtime was still moving StructuredLog's writer and sink loops to full
-/// tier-1 code during the 4th to 10th measured iteration, and compiling 90–250 methods at a time in three or four
-/// of them (those read 470–700 against 230–390 ns per event). Its iterations are short, so the runtime's
+/// tier-1 code until the 3rd to 9th measured iteration, and compiling 100–250 methods at a time in two or three
+/// of them (those read 450–700 against 230–390 ns per event). Its iterations are short, so the runtime's
 /// call-counting delay, which every new compilation restarts, spans more of them. Every library gets the same warm-up.
 /// </summary>
 [MemoryDiagnoser]
