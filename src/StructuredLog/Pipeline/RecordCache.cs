@@ -24,7 +24,10 @@ internal static class RecordCache
     private static EventRecord[]? s_records;
     private static Timer? s_expiry; // under s_lock
 
-    /// <summary>The cached set if it has <paramref name="length"/> entries (it is then no longer cached), else a new empty one.</summary>
+    /// <summary>
+    /// The cached set if it has <paramref name="length"/> entries, else a new empty one. Either way the cache is emptied: a
+    /// set of another size is let go, as a pipeline with a different batch size would never take it.
+    /// </summary>
     public static EventRecord[] Rent(int length)
     {
         var cached = Interlocked.Exchange(ref s_records, null);
