@@ -45,6 +45,19 @@ public readonly struct LogProperty
         LogValue.Overwrite(ref Unsafe.AsRef(in target._value), value);
     }
 
+    /// <summary>
+    /// <see cref="Overwrite(ref LogProperty, string, in LogValue, string?, bool)"/> with an inline value of a ring cell that
+    /// has no second payload word, read from its parts without building a <see cref="LogValue"/> first.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Overwrite(ref LogProperty target, string name, LogValueKind kind, ref StructuredLog.Pipeline.SlotValue value, string? format, bool destructure)
+    {
+        if (!ReferenceEquals(target._name, name)) Unsafe.AsRef(in target._name) = name;
+        if (!ReferenceEquals(target._format, format)) Unsafe.AsRef(in target._format) = format;
+        Unsafe.AsRef(in target._destructure) = destructure;
+        LogValue.Overwrite(ref Unsafe.AsRef(in target._value), kind, value.Lo, 0, value.Ref);
+    }
+
     /// <summary>Forgets the object or string <paramref name="target"/>'s value refers to (a pooled record keeps no application object alive); stores nothing when there is none.</summary>
     internal static void DropValueReference(ref LogProperty target)
     {

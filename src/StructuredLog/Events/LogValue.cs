@@ -33,13 +33,23 @@ public readonly struct LogValue
         Ref = reference;
     }
 
-    /// <summary>Overwrites <paramref name="target"/> in place, storing the reference only when it differs (see <see cref="LogProperty.Overwrite"/>).</summary>
+    /// <summary>Overwrites <paramref name="target"/> in place, storing the reference only when it differs (see <see cref="LogProperty.Overwrite(ref LogProperty, string, in LogValue, string?, bool)"/>).</summary>
     internal static void Overwrite(ref LogValue target, in LogValue value)
     {
         if (!ReferenceEquals(target.Ref, value.Ref)) Unsafe.AsRef(in target.Ref) = value.Ref;
         Unsafe.AsRef(in target.Lo) = value.Lo;
         Unsafe.AsRef(in target.Hi) = value.Hi;
         Unsafe.AsRef(in target._kind) = value._kind;
+    }
+
+    /// <summary>Overwrites <paramref name="target"/> in place from a value's parts (see <see cref="Overwrite(ref LogValue, in LogValue)"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Overwrite(ref LogValue target, LogValueKind kind, ulong lo, ulong hi, object? reference)
+    {
+        if (!ReferenceEquals(target.Ref, reference)) Unsafe.AsRef(in target.Ref) = reference;
+        Unsafe.AsRef(in target.Lo) = lo;
+        Unsafe.AsRef(in target.Hi) = hi;
+        Unsafe.AsRef(in target._kind) = kind;
     }
 
     /// <summary>The null value.</summary>

@@ -741,7 +741,11 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 1, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Values[0] = LogValue.From(a0);
+        var v0 = LogValue.From(a0);
+        s.Kinds[0] = v0.Kind;
+        s.Values[0].Ref = v0.Ref;
+        s.Values[0].Lo = v0.Lo;
+        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
         Publish(ref s, pos);
     }
 
@@ -750,8 +754,16 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 2, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Values[0] = LogValue.From(a0);
-        s.Values[1] = LogValue.From(a1);
+        var v0 = LogValue.From(a0);
+        var v1 = LogValue.From(a1);
+        s.Kinds[0] = v0.Kind;
+        s.Kinds[1] = v1.Kind;
+        s.Values[0].Ref = v0.Ref;
+        s.Values[0].Lo = v0.Lo;
+        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        s.Values[1].Ref = v1.Ref;
+        s.Values[1].Lo = v1.Lo;
+        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
         Publish(ref s, pos);
     }
 
@@ -760,9 +772,21 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 3, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Values[0] = LogValue.From(a0);
-        s.Values[1] = LogValue.From(a1);
-        s.Values[2] = LogValue.From(a2);
+        var v0 = LogValue.From(a0);
+        var v1 = LogValue.From(a1);
+        var v2 = LogValue.From(a2);
+        s.Kinds[0] = v0.Kind;
+        s.Kinds[1] = v1.Kind;
+        s.Kinds[2] = v2.Kind;
+        s.Values[0].Ref = v0.Ref;
+        s.Values[0].Lo = v0.Lo;
+        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        s.Values[1].Ref = v1.Ref;
+        s.Values[1].Lo = v1.Lo;
+        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        s.Values[2].Ref = v2.Ref;
+        s.Values[2].Lo = v2.Lo;
+        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
         Publish(ref s, pos);
     }
 
@@ -771,10 +795,26 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 4, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Values[0] = LogValue.From(a0);
-        s.Values[1] = LogValue.From(a1);
-        s.Values[2] = LogValue.From(a2);
-        s.Values[3] = LogValue.From(a3);
+        var v0 = LogValue.From(a0);
+        var v1 = LogValue.From(a1);
+        var v2 = LogValue.From(a2);
+        var v3 = LogValue.From(a3);
+        s.Kinds[0] = v0.Kind;
+        s.Kinds[1] = v1.Kind;
+        s.Kinds[2] = v2.Kind;
+        s.Kinds[3] = v3.Kind;
+        s.Values[0].Ref = v0.Ref;
+        s.Values[0].Lo = v0.Lo;
+        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        s.Values[1].Ref = v1.Ref;
+        s.Values[1].Lo = v1.Lo;
+        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        s.Values[2].Ref = v2.Ref;
+        s.Values[2].Lo = v2.Lo;
+        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
+        s.Values[3].Ref = v3.Ref;
+        s.Values[3].Lo = v3.Lo;
+        if (v3.Hi != 0) _ring.StoreWide(ref s, pos, 3, v3.Hi);
         Publish(ref s, pos);
     }
 
@@ -783,11 +823,30 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 5, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Values[0] = LogValue.From(a0);
-        s.Values[1] = LogValue.From(a1);
-        s.Values[2] = LogValue.From(a2);
-        s.Values[3] = LogValue.From(a3);
-        s.Values[4] = LogValue.From(a4);
+        var v0 = LogValue.From(a0);
+        var v1 = LogValue.From(a1);
+        var v2 = LogValue.From(a2);
+        var v3 = LogValue.From(a3);
+        var v4 = LogValue.From(a4);
+        s.Kinds[0] = v0.Kind;
+        s.Kinds[1] = v1.Kind;
+        s.Kinds[2] = v2.Kind;
+        s.Kinds[3] = v3.Kind;
+        s.Kinds[4] = v4.Kind;
+        s.Values[0].Ref = v0.Ref;
+        s.Values[0].Lo = v0.Lo;
+        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        s.Values[1].Ref = v1.Ref;
+        s.Values[1].Lo = v1.Lo;
+        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        s.Values[2].Ref = v2.Ref;
+        s.Values[2].Lo = v2.Lo;
+        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
+        s.Values[3].Ref = v3.Ref;
+        s.Values[3].Lo = v3.Lo;
+        if (v3.Hi != 0) _ring.StoreWide(ref s, pos, 3, v3.Hi);
+        _ring.StoreColdValue(ref s, pos, 4, v4.Ref, v4.Lo);
+        if (v4.Hi != 0) _ring.StoreWide(ref s, pos, 4, v4.Hi);
         Publish(ref s, pos);
     }
 
@@ -796,12 +855,34 @@ public sealed partial class Logger
     {
         ref EventSlot s = ref Begin(level, exception, template, 6, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.Values[0] = LogValue.From(a0);
-        s.Values[1] = LogValue.From(a1);
-        s.Values[2] = LogValue.From(a2);
-        s.Values[3] = LogValue.From(a3);
-        s.Values[4] = LogValue.From(a4);
-        s.Values[5] = LogValue.From(a5);
+        var v0 = LogValue.From(a0);
+        var v1 = LogValue.From(a1);
+        var v2 = LogValue.From(a2);
+        var v3 = LogValue.From(a3);
+        var v4 = LogValue.From(a4);
+        var v5 = LogValue.From(a5);
+        s.Kinds[0] = v0.Kind;
+        s.Kinds[1] = v1.Kind;
+        s.Kinds[2] = v2.Kind;
+        s.Kinds[3] = v3.Kind;
+        s.Kinds[4] = v4.Kind;
+        s.Kinds[5] = v5.Kind;
+        s.Values[0].Ref = v0.Ref;
+        s.Values[0].Lo = v0.Lo;
+        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        s.Values[1].Ref = v1.Ref;
+        s.Values[1].Lo = v1.Lo;
+        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        s.Values[2].Ref = v2.Ref;
+        s.Values[2].Lo = v2.Lo;
+        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
+        s.Values[3].Ref = v3.Ref;
+        s.Values[3].Lo = v3.Lo;
+        if (v3.Hi != 0) _ring.StoreWide(ref s, pos, 3, v3.Hi);
+        _ring.StoreColdValue(ref s, pos, 4, v4.Ref, v4.Lo);
+        if (v4.Hi != 0) _ring.StoreWide(ref s, pos, 4, v4.Hi);
+        _ring.StoreColdValue(ref s, pos, 5, v5.Ref, v5.Lo);
+        if (v5.Hi != 0) _ring.StoreWide(ref s, pos, 5, v5.Hi);
         Publish(ref s, pos);
     }
 }

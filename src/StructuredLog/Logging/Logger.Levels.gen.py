@@ -6,6 +6,7 @@ The many generic-arity overloads are generated so that nobody edits 84 copies by
 """
 LEVELS = [("Trace", "Trace"), ("Debug", "Debug"), ("Info", "Info"), ("Warn", "Warn"), ("Error", "Error"), ("Fatal", "Fatal")]
 MAX_ARGS = 6  # at most EventSlot.InlineArguments: the values are stored inline in the slot
+HOT_VALUES = 4  # EventSlot.HotValues: values past these go into the cold cell
 
 out = []
 w = out.append
@@ -58,7 +59,18 @@ for n in range(0, MAX_ARGS + 1):
     w(f"        ref EventSlot s = ref Begin(level, exception, template, {n}, out long pos);")
     w("        if (Unsafe.IsNullRef(ref s)) return;")
     for i in range(n):
-        w(f"        s.Values[{i}] = LogValue.From(a{i});")
+        w(f"        var v{i} = LogValue.From(a{i});")
+    for i in range(n):
+        w(f"        s.Kinds[{i}] = v{i}.Kind;")
+    # The first EventSlot.HotValues values go into the hot cell, the rest into the cold one (see EventSlot); a value's
+    # second payload word, rarely set, goes into the cold cell too.
+    for i in range(n):
+        if i < HOT_VALUES:
+            w(f"        s.Values[{i}].Ref = v{i}.Ref;")
+            w(f"        s.Values[{i}].Lo = v{i}.Lo;")
+        else:
+            w(f"        _ring.StoreColdValue(ref s, pos, {i}, v{i}.Ref, v{i}.Lo);")
+        w(f"        if (v{i}.Hi != 0) _ring.StoreWide(ref s, pos, {i}, v{i}.Hi);")
     w("        Publish(ref s, pos);")
     w("    }")
     w("")

@@ -97,8 +97,7 @@ public sealed partial class Logger
         ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
         s.Flags = SlotFlags.NamedArguments;
-        s.EventId = eventId;
-        s.EventName = eventName;
+        SetEvent(ref s, pos, eventId, eventName);
         Span<SlotArgument> args = ClaimParts(ref s, pos, total);
         for (int i = 0; i < properties.Length; i++)
         {
@@ -157,14 +156,14 @@ public sealed partial class Logger
         int total = n + scopeProperties.Length;
         ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
-        s.EventId = eventId;
-        s.EventName = eventName;
+        SetEvent(ref s, pos, eventId, eventName);
         Span<SlotArgument> args;
         if (inline)
         {
             s.Flags = SlotFlags.NamedArguments | SlotFlags.InlineNames;
-            if (!ReferenceEquals(s.Names, names)) s.Names = names;
-            for (int i = 0; i < n; i++) s.Values[i] = values[i];
+            ref ColdSlot cold = ref _ring.Cold(pos);
+            if (!ReferenceEquals(cold.Names, names)) cold.Names = names;
+            for (int i = 0; i < n; i++) _ring.StoreValue(ref s, pos, i, values[i]);
             args = ClaimParts(ref s, pos, scopeProperties.Length);
         }
         else
@@ -206,17 +205,40 @@ public sealed partial class Logger
         s.Level = level;
         s.ArgumentCount = argumentCount;
         s.ThreadId = CurrentThreadId;
-        if (exception is not null) s.Exception = exception;
+        // The rare fields are in the cell's cold part (see EventSlot): a call without an exception, scope or activity
+        // does not touch it.
+        if (exception is not null)
+        {
+            _ring.Cold(position).Exception = exception;
+            s.HasRare = 1;
+        }
         var scope = ScopeNode.Current;
-        if (scope is not null) s.Scope = scope;
+        if (scope is not null)
+        {
+            _ring.Cold(position).Scope = scope;
+            s.HasRare = 1;
+        }
         var activity = Activity.Current;
         if (activity is not null)
         {
-            s.TraceId = activity.TraceId;
-            s.SpanId = activity.SpanId;
-            s.TraceFlags = activity.ActivityTraceFlags;
+            ref ColdSlot cold = ref _ring.Cold(position);
+            cold.TraceId = activity.TraceId;
+            cold.SpanId = activity.SpanId;
+            cold.TraceFlags = activity.ActivityTraceFlags;
+            s.HasRare = 1;
         }
         return ref s;
+    }
+
+    /// <summary>Stores an event id and name, when there are any (rare fields, in the cold cell: see <see cref="EventSlot.HasRare"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetEvent(ref EventSlot s, long position, int eventId, string? eventName)
+    {
+        if (eventId == 0 && eventName is null) return;
+        ref ColdSlot cold = ref _ring.Cold(position);
+        cold.EventId = eventId;
+        cold.EventName = eventName;
+        s.HasRare = 1;
     }
 
     [ThreadStatic] private static int t_threadId;
@@ -304,7 +326,8 @@ public sealed partial class Logger
         }
         s.Flags = SlotFlags.Interpolated | SlotFlags.Shaped;
         s.Overflow = shape.Parts;
-        capture.Values.AsSpan(0, capture.Holes).CopyTo(s.Values);
+        var values = capture.Values;
+        for (int i = 0; i < capture.Holes; i++) _ring.StoreValue(ref s, pos, i, values[i]);
         InterpolatedCapture.Release(capture);
         Publish(ref s, pos);
     }

@@ -389,37 +389,52 @@ internal sealed class EventWriter
         // that usually equal what the record holds already (the category, no exception, no scope, no trace,
         // the writer's arena) are compared first and stored only when they differ.
         SetIfChanged(ref r.Category, s.Logger!.Category);
-        SetIfChanged(ref r.Exception, s.Exception);
-        SetIfChanged(ref r.Scope, s.Scope);
-        if (r.TraceId != s.TraceId) r.TraceId = s.TraceId;
-        if (r.SpanId != s.SpanId) r.SpanId = s.SpanId;
-        r.TraceFlags = s.TraceFlags;
+        if (s.HasRare != 0)
+        {
+            ref ColdSlot c = ref _ring.Cold(position);
+            SetIfChanged(ref r.Exception, c.Exception);
+            SetIfChanged(ref r.Scope, c.Scope);
+            if (r.TraceId != c.TraceId) r.TraceId = c.TraceId;
+            if (r.SpanId != c.SpanId) r.SpanId = c.SpanId;
+            r.TraceFlags = c.TraceFlags;
+            r.EventId = c.EventId;
+            SetIfChanged(ref r.EventName, c.EventName);
+        }
+        else
+        {
+            // None of the rare fields was stored: the cell's cold part is not read at all.
+            SetIfChanged(ref r.Exception, null);
+            SetIfChanged(ref r.Scope, null);
+            if (r.TraceId != default) r.TraceId = default;
+            if (r.SpanId != default) r.SpanId = default;
+            r.TraceFlags = default;
+            r.EventId = 0;
+            SetIfChanged(ref r.EventName, null);
+        }
         r.ThreadId = s.ThreadId;
-        r.EventId = s.EventId;
-        SetIfChanged(ref r.EventName, s.EventName);
         r.MaxValueChars = _maxValueChars;
         SetIfChanged(ref r.Arena, _arena);
         int count = s.ArgumentCount;
-        var overflow = s.Overflow;
+        var overflow = s.Flags == SlotFlags.None ? null : s.Overflow; // a template call with inline values has none
         // The common call (a message template with its values inline in the cell) stays in this method; every other
         // shape is a method of its own. Their struct locals (properties built then copied, bindings) hold references,
         // and the JIT zeroes every such local of a method on entry: inlined here they made this method clear 672
         // bytes of stack per event, a fifth of its time.
-        if (s.Flags == SlotFlags.None) MaterializePositional(ref s, r, count, overflow);
+        if (s.Flags == SlotFlags.None) MaterializePositional(ref s, position, r, count, overflow);
         else if ((s.Flags & SlotFlags.Interpolated) != 0) MaterializeInterpolated(ref s, position, r, count, overflow);
         else MaterializeNamed(ref s, position, r, count, overflow);
         r.ArgumentCount = r.PropertyCount;
         // Shaped interpolated calls keep their shape's shared parts in Overflow: never returned to the pool.
         if (overflow is not null && (s.Flags & SlotFlags.Shaped) == 0)
         {
-            int partCount = count - ((s.Flags & SlotFlags.InlineNames) != 0 ? s.Names!.Length : 0);
+            int partCount = count - ((s.Flags & SlotFlags.InlineNames) != 0 ? _ring.Cold(position).Names!.Length : 0);
             overflow.AsSpan(0, partCount).Clear();
             ArrayPool<SlotArgument>.Shared.Return(overflow);
         }
     }
 
     /// <summary>A message-template call: positional values inline in the cell (or, past <see cref="EventSlot.InlineArguments"/>, in the overflow array).</summary>
-    private void MaterializePositional(ref EventSlot s, EventRecord r, int count, SlotArgument[]? overflow)
+    private void MaterializePositional(ref EventSlot s, long position, EventRecord r, int count, SlotArgument[]? overflow)
     {
         var template = _templates.Resolve(s.Template ?? "");
         SetIfChanged(ref r.Template, template);
@@ -436,18 +451,20 @@ internal sealed class EventWriter
             // Each property is built in place in the record's array: building it in a local and copying it
             // (twice, through the redaction choice) made the JIT read 32-byte halves of a struct it had
             // just written field by field, a store-forwarding stall that was most of this method's time.
-            ref readonly LogValue value = ref overflow is not null ? ref overflow[i].Value : ref s.Values[i];
             ref LogProperty p = ref r.AppendProperty();
             if (i < formats.Length)
             {
                 // In place, storing only the references that changed (the same template's name and format as
                 // this record's previous event, usually): no write barrier for them.
-                LogProperty.Overwrite(ref p, names[i], value, formats[i], template.PropertyDestructure[i]);
+                if (overflow is null && i < EventSlot.HotValues && (s.WideMask & (1 << i)) == 0)
+                    LogProperty.Overwrite(ref p, names[i], s.Kinds[i], ref s.Values[i], formats[i], template.PropertyDestructure[i]);
+                else
+                    LogProperty.Overwrite(ref p, names[i], overflow is not null ? overflow[i].Value : _ring.Value(ref s, position, i), formats[i], template.PropertyDestructure[i]);
                 if (redactor is not null && (i < mask.Length ? mask[i] : redactor.IsSensitive(names[i]))) Mask(ref p);
             }
             else
             {
-                ExtraPositional(ref p, template, i, value, redactor);
+                ExtraPositional(ref p, template, i, overflow is not null ? overflow[i].Value : _ring.Value(ref s, position, i), redactor);
             }
         }
     }
@@ -483,7 +500,7 @@ internal sealed class EventWriter
         {
             if (a.IsLiteral) continue;
             var token = template.HoleByIndex(hole);
-            var p = new LogProperty(token.PropertyName!, shaped ? s.Values[hole] : a.Value, token.Format, token.Destructure);
+            var p = new LogProperty(token.PropertyName!, shaped ? _ring.Value(ref s, position, hole) : a.Value, token.Format, token.Destructure);
             r.AddProperty(redact && (hole >= mask!.Length || mask[hole]) ? redactor!.Apply(p) : p);
             hole++;
         }
@@ -491,7 +508,7 @@ internal sealed class EventWriter
 
     /// <summary>
     /// Named arguments (<see cref="SlotFlags.NamedArguments"/>: Microsoft.Extensions.Logging state, properties passed by
-    /// name), in the parts or inline with <see cref="EventSlot.Names"/>, followed by the scope pairs of another
+    /// name), in the parts or inline with <see cref="ColdSlot.Names"/>, followed by the scope pairs of another
     /// framework, if any.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -500,7 +517,7 @@ internal sealed class EventWriter
         // Named values inline in the cell (SlotFlags.InlineNames) are bound first, and the parts then hold only the
         // scope pairs; otherwise the parts (or the overflow array) are read in order up to the first scope pair, if any.
         bool inlineNames = (s.Flags & SlotFlags.InlineNames) != 0;
-        int partCount = count - (inlineNames ? s.Names!.Length : 0);
+        int partCount = count - (inlineNames ? _ring.Cold(position).Names!.Length : 0);
         Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, partCount) : _ring.Parts(position)[..partCount];
         var redactor = _pipeline.Redactor;
         var template = _templates.Resolve(s.Template ?? "");
@@ -510,7 +527,7 @@ internal sealed class EventWriter
         if (redactor is not null) redactor.AnySensitive(template, out mask);
         var names = template.PropertyNameArray;
         bool inOrder = true;
-        if (inlineNames) MaterializeInlineNamed(ref s, r, template, mask, redactor, ref inOrder);
+        if (inlineNames) MaterializeInlineNamed(ref s, position, r, template, mask, redactor, ref inOrder);
         int scopes = inlineNames ? 0 : count; // where the scope properties of another framework begin in args
         for (int i = 0; i < scopes; i++)
         {
@@ -538,16 +555,16 @@ internal sealed class EventWriter
     /// The inline named values of a <see cref="SlotFlags.InlineNames"/> cell, bound to the template's holes by name like
     /// named arguments in the parts, and written into the record in place (only the references that changed).
     /// </summary>
-    private static void MaterializeInlineNamed(ref EventSlot s, EventRecord r, MessageTemplate template, bool[] mask, Redactor? redactor, ref bool inOrder)
+    private void MaterializeInlineNamed(ref EventSlot s, long position, EventRecord r, MessageTemplate template, bool[] mask, Redactor? redactor, ref bool inOrder)
     {
-        var slotNames = s.Names!;
+        var slotNames = _ring.Cold(position).Names!;
         int holes = template.PropertyNameArray.Length;
         for (int i = 0; i < slotNames.Length; i++)
         {
             var bound = BindNamed(slotNames[i] ?? template.GetPropertyName(i), i, template, mask, redactor);
             if (bound.BreaksOrder(i, holes)) inOrder = false;
             ref LogProperty p = ref r.AppendProperty();
-            LogProperty.Overwrite(ref p, bound.Name, in s.Values[i], null, bound.Destructure);
+            LogProperty.Overwrite(ref p, bound.Name, _ring.Value(ref s, position, i), null, bound.Destructure);
             if (bound.Sensitive) Mask(ref p);
         }
     }

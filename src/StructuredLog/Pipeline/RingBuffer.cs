@@ -23,6 +23,7 @@ internal sealed class RingBuffer
     public const int PartsPerCell = 12;
 
     private readonly EventSlot[] _cells;
+    private readonly ColdSlot[] _cold;
     private readonly long _mask;
     private SlotArgument[]? _parts;
     private PaddedLong _enqueue;
@@ -34,6 +35,7 @@ internal sealed class RingBuffer
         if (capacity < 2 || (capacity & (capacity - 1)) != 0)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, "Ring buffer capacity must be a power of two of at least 2.");
         _cells = new EventSlot[capacity];
+        _cold = new ColdSlot[capacity];
         for (int i = 0; i < capacity; i++) _cells[i].Sequence = i;
         _mask = capacity - 1;
     }
@@ -92,6 +94,59 @@ internal sealed class RingBuffer
     public ref EventSlot Cell(long position) =>
         ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cells), (nint)(position & _mask));
 
+    /// <summary>The cold part of the cell at <paramref name="position"/> (see <see cref="ColdSlot"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ref ColdSlot Cold(long position) =>
+        ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_cold), (nint)(position & _mask));
+
+    /// <summary>
+    /// Producer, between claim and publish: stores inline value <paramref name="i"/> of the cell at
+    /// <paramref name="position"/> (<paramref name="s"/>): its kind, reference and first payload word, in the hot cell or,
+    /// past <see cref="EventSlot.HotValues"/>, in the cold one; the second word only when it is not zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void StoreValue(ref EventSlot s, long position, int i, in LogValue value)
+    {
+        s.Kinds[i] = value.Kind;
+        if (i < EventSlot.HotValues)
+        {
+            ref SlotValue v = ref s.Values[i];
+            v.Ref = value.Ref;
+            v.Lo = value.Lo;
+        }
+        else
+        {
+            StoreColdValue(ref s, position, i, value.Ref, value.Lo);
+        }
+        if (value.Hi != 0) StoreWide(ref s, position, i, value.Hi);
+    }
+
+    /// <summary>A value past <see cref="EventSlot.HotValues"/>: into the cold cell, which the writer then reads.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void StoreColdValue(ref EventSlot s, long position, int i, object? reference, ulong lo)
+    {
+        ref SlotValue v = ref Cold(position).Values[i - EventSlot.HotValues];
+        v.Ref = reference;
+        v.Lo = lo;
+        s.HasRare = 1;
+    }
+
+    /// <summary>The second payload word of value <paramref name="i"/> (only when it is not zero), in the cold cell.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void StoreWide(ref EventSlot s, long position, int i, ulong hi)
+    {
+        Cold(position).Wide[i] = hi;
+        s.WideMask |= (byte)(1 << i);
+    }
+
+    /// <summary>Consumer: inline value <paramref name="i"/> of the published cell at <paramref name="position"/>, as stored by <see cref="StoreValue"/>.</summary>
+    public LogValue Value(ref EventSlot s, long position, int i)
+    {
+        ulong hi = (s.WideMask & (1 << i)) != 0 ? Cold(position).Wide[i] : 0;
+        ref SlotValue v = ref i < EventSlot.HotValues ? ref s.Values[i] : ref Cold(position).Values[i - EventSlot.HotValues];
+        return new LogValue(s.Kinds[i], v.Lo, hi, v.Ref);
+    }
+
     /// <summary>
     /// Producer (between claim and publish) or consumer (of a published cell): the <see cref="PartsPerCell"/>
     /// argument parts of the cell at <paramref name="position"/>. They live in one array beside the cells,
@@ -139,24 +194,31 @@ internal sealed class RingBuffer
         // The logger and the template string stay: they are the application's long-lived objects (loggers
         // are kept, templates are literals), and the next call in this cell usually brings the same ones,
         // which it then stores without a GC write barrier (Logger.Begin compares first).
-        cell.Exception = null;
-        cell.Scope = null;
-        cell.TraceId = default;
-        cell.SpanId = default;
-        cell.TraceFlags = default;
-        cell.EventId = 0;
-        cell.EventName = null;
+        if (cell.HasRare != 0)
+        {
+            // The cold cell: only a call that stored something there set HasRare (its names stay, like the template).
+            ref ColdSlot cold = ref Cold(position);
+            cold.Exception = null;
+            cold.Scope = null;
+            cold.TraceId = default;
+            cold.SpanId = default;
+            cold.TraceFlags = default;
+            cold.EventId = 0;
+            cold.EventName = null;
+            for (int i = 0; i < EventSlot.InlineArguments - EventSlot.HotValues; i++) DropReference(ref cold.Values[i]);
+            cell.HasRare = 0;
+        }
         // Values are inline for a template call without overflow and for a shaped interpolated call (whose
         // ArgumentCount is its parts count, at least as many as its values); other calls used the parts array.
-        if ((cell.Flags == SlotFlags.None && cell.Overflow is null) || (cell.Flags & SlotFlags.Shaped) != 0)
+        if (cell.Flags == SlotFlags.None || (cell.Flags & SlotFlags.Shaped) != 0) // a template call with inline values never has an overflow array
         {
-            int n = Math.Min(cell.ArgumentCount, EventSlot.InlineArguments);
+            int n = Math.Min(cell.ArgumentCount, EventSlot.HotValues);
             for (int i = 0; i < n; i++) DropReference(ref cell.Values[i]);
         }
         else if ((cell.Flags & SlotFlags.InlineNames) != 0)
         {
-            int own = cell.Names!.Length;
-            for (int i = 0; i < own; i++) DropReference(ref cell.Values[i]);
+            int own = Cold(position).Names!.Length;
+            for (int i = 0; i < Math.Min(own, EventSlot.HotValues); i++) DropReference(ref cell.Values[i]);
             if (cell.Overflow is null)
             {
                 foreach (ref var part in Parts(position)[..(cell.ArgumentCount - own)]) DropReference(ref part.Value);
@@ -168,8 +230,9 @@ internal sealed class RingBuffer
             // usually brings the same ones (Logger.Write stores them only when they differ).
             foreach (ref var part in Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)]) DropReference(ref part.Value);
         }
-        cell.Overflow = null; // the writer has returned it to the pool (Materialize), or it is a shape's
-        cell.Flags = default;
+        if (cell.Flags != SlotFlags.None && cell.Overflow is not null) cell.Overflow = null; // returned to the pool (Materialize), or a shape's
+        if (cell.Flags != default) cell.Flags = default;
+        if (cell.WideMask != 0) cell.WideMask = 0;
         Volatile.Write(ref cell.Sequence, position + _cells.Length);
         Volatile.Write(ref _dequeue.Value, position + 1);
     }
@@ -182,6 +245,13 @@ internal sealed class RingBuffer
     private static void DropReference(ref LogValue value)
     {
         if (value.Ref is not null) value = default;
+    }
+
+    /// <summary>Forgets the object or string an inline value refers to (its number and kind stay, see above).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void DropReference(ref SlotValue value)
+    {
+        if (value.Ref is not null) value.Ref = null;
     }
 
     /// <summary>

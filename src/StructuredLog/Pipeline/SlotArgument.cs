@@ -24,10 +24,3 @@ internal struct SlotArgument
 
     public readonly bool IsScopeProperty => ReferenceEquals(Format, ScopeMarker);
 }
-
-/// <summary>The inline values of a slot (positional arguments of a message-template call).</summary>
-[System.Runtime.CompilerServices.InlineArray(EventSlot.InlineArguments)]
-internal struct SlotValues
-{
-    private LogValue _element;
-}

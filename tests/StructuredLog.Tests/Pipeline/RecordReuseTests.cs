@@ -1,4 +1,5 @@
 using StructuredLog.Events;
+using StructuredLog.Pipeline;
 using StructuredLog.Formatting;
 using StructuredLog.Tests.Support;
 
@@ -77,6 +78,142 @@ public sealed class RecordReuseTests
             foreach (var name in expected.Keys) Assert.Contains("\"" + name + "\":", json);
             if (i % 5 == 3) Assert.DoesNotContain("\"Customer\"", json);
         }
+    }
+
+    [Fact]
+    public async Task Values_with_a_second_payload_word_do_not_leak_it_into_later_values_of_the_same_cell()
+    {
+        // A ring cell keeps a value's second payload word (Guid, decimal, DateTimeOffset) apart from the first and stores it
+        // only when it is not zero: decimals and Guids whose high word is zero, and values of other kinds, must not pick up
+        // an earlier event's, lap after lap of a small ring, in every inline position.
+        var sink = new CollectingSink();
+        await using var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink, isolate: false).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Wide");
+        const int events = 64 * 30;
+        var offset = TimeSpan.FromHours(-5);
+        // The variant moves on by one each lap, so that every cell sees every variant after every other.
+        int Variant(int i) => (i + i / 64) % 4;
+        object?[] Values(int i) => Variant(i) switch
+        {
+            0 => [new decimal(i, i + 1, i + 2, false, 2), new Guid(i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), new DateTimeOffset(2026, 1, 2, 3, 4, 5, offset), new decimal(i, 7, 7, true, 1)],
+            1 => [new decimal(i) / 4, i, new Guid(i, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), i * 2L],
+            2 => [i + 0.5, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), (decimal)i, new Guid(0, 0, 0, [0, 0, 0, 0, 0, 0, 0, (byte)(i % 256)])],
+            _ => [i, i + 1L, i * 0.25, new decimal(i)],
+        };
+        for (int i = 0; i < events; i++)
+        {
+            var v = Values(i);
+            switch (Variant(i))
+            {
+                case 0: log.Info("{A} {B} {C} {D}", (decimal)v[0]!, (Guid)v[1]!, (DateTimeOffset)v[2]!, (decimal)v[3]!); break;
+                case 1: log.Info("{A} {B} {C} {D}", (decimal)v[0]!, (int)v[1]!, (Guid)v[2]!, (long)v[3]!); break;
+                case 2: log.Info("{A} {B} {C} {D}", (double)v[0]!, (DateTimeOffset)v[1]!, (decimal)v[2]!, (Guid)v[3]!); break;
+                default: log.Info("{A} {B} {C} {D}", (int)v[0]!, (long)v[1]!, (double)v[2]!, (decimal)v[3]!); break;
+            }
+            if (i % 61 == 0) await pipeline.FlushAsync(); // cells released at varied points of a lap
+        }
+        await pipeline.FlushAsync();
+        var all = sink.Events.ToArray();
+        Assert.Equal(events, all.Length);
+        for (int i = 0; i < events; i++)
+        {
+            var v = Values(i);
+            Assert.Equal(v[0], all[i].Properties["A"]);
+            Assert.Equal(v[1], all[i].Properties["B"]);
+            Assert.Equal(v[2], all[i].Properties["C"]);
+            Assert.Equal(v[3], all[i].Properties["D"]);
+        }
+    }
+
+    [Fact]
+    public async Task Six_values_and_rare_fields_come_back_as_logged_when_hot_and_cold_cells_are_reused()
+    {
+        // The fifth and sixth values of a call, the second payload words and the rare fields (exception, event id, scope)
+        // live in a cell's cold part, which the writer reads only when a call stored something there: events with and
+        // without them alternate in every cell of a small ring, lap after lap, so a value, word or field left over from an
+        // earlier event, or one not read, shows up in a later event's properties.
+        var sink = new CollectingSink();
+        await using var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink, isolate: false).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Cold");
+        const int events = 64 * 30;
+        var failure = new InvalidOperationException("failed");
+        int Variant(int i) => (i + i / 64) % 5;
+        object[] Values(int i) => Variant(i) switch
+        {
+            0 => [i, "b" + i, i * 0.5, i * 3L, new Guid(i, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10), new decimal(i, i + 1, 7, false, 3)],
+            1 => [i, i + 1, i + 2, i + 3, "e" + i, i + 5L],
+            2 => [new decimal(i, 9, 9, true, 2), i, "c" + i, i, new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.FromHours(2)), "f" + i],
+            3 => [i, i + 1, i + 2, i + 3, i + 4, i + 5],
+            _ => [i, i, i, i, 0m, Guid.Empty],
+        };
+        for (int i = 0; i < events; i++)
+        {
+            var v = Values(i);
+            switch (Variant(i))
+            {
+                case 0: log.Info("{A} {B} {C} {D} {E} {F}", (int)v[0], (string)v[1], (double)v[2], (long)v[3], (Guid)v[4], (decimal)v[5]); break;
+                case 1: log.Error(failure, "{A} {B} {C} {D} {E} {F}", (int)v[0], (int)v[1], (int)v[2], (int)v[3], (string)v[4], (long)v[5]); break;
+                case 2:
+                    using (log.BeginScope("Request", i))
+                        log.Info("{A} {B} {C} {D} {E} {F}", (decimal)v[0], (int)v[1], (string)v[2], (int)v[3], (DateTimeOffset)v[4], (string)v[5]);
+                    break;
+                case 3: log.Info("{A} {B} {C} {D}", (int)v[0], (int)v[1], (int)v[2], (int)v[3]); break;
+                default: log.Info("{A} {B} {C} {D} {E} {F}", (int)v[0], (int)v[1], (int)v[2], (int)v[3], (decimal)v[4], (Guid)v[5]); break;
+            }
+            if (i % 61 == 0) await pipeline.FlushAsync(); // cells released at varied points of a lap
+        }
+        await pipeline.FlushAsync();
+        var all = sink.Events.ToArray();
+        Assert.Equal(events, all.Length);
+        string[] names = ["A", "B", "C", "D", "E", "F"];
+        for (int i = 0; i < events; i++)
+        {
+            var v = Values(i);
+            var e = all[i];
+            int count = Variant(i) == 3 ? 4 : 6;
+            for (int k = 0; k < count; k++) Assert.Equal(v[k], e.Properties[names[k]]);
+            if (count == 4) Assert.False(e.Properties.ContainsKey("E"));
+            Assert.Same(Variant(i) == 1 ? failure : null, e.Exception);
+            Assert.Equal(Variant(i) == 2 ? (object)i : null, e.Properties.GetValueOrDefault("Request"));
+        }
+    }
+
+    [Fact]
+    public void Releasing_a_cell_clears_its_cold_part_and_the_mark_that_the_writer_reads_it_by()
+    {
+        // The writer reads a cell's cold part only while EventSlot.HasRare is set: a release that kept the mark would make
+        // every later call in the cell cost the writer that read, and one that kept a field would keep the object alive.
+        var ring = new RingBuffer(4);
+        Assert.True(ring.TryClaim(out long pos));
+        ref EventSlot s = ref ring.Cell(pos);
+        ref ColdSlot c = ref ring.Cold(pos);
+        c.Exception = new InvalidOperationException();
+        c.EventName = "named";
+        c.EventId = 7;
+        s.ArgumentCount = 6;
+        ring.StoreValue(ref s, pos, 5, LogValue.From("sixth"));
+        ring.StoreValue(ref s, pos, 4, LogValue.From(new Guid(1, 2, 3, [4, 5, 6, 7, 8, 9, 10, 11])));
+        Assert.Equal(1, s.HasRare);
+        Assert.NotEqual(0, s.WideMask);
+        Assert.Equal("sixth", ring.Value(ref s, pos, 5).ToObject());
+        ring.Publish(pos);
+        Assert.True(ring.TryPeek(out long peeked));
+        Assert.Equal(pos, peeked);
+        ring.Release(pos);
+        Assert.Equal(0, s.HasRare);
+        Assert.Equal(0, s.WideMask);
+        Assert.Null(c.Exception);
+        Assert.Null(c.EventName);
+        Assert.Equal(0, c.EventId);
+        Assert.Null(c.Values[1].Ref);
+    }
+
+    [Fact]
+    public void The_ring_cell_keeps_room_for_the_trace_and_span_ids()
+    {
+        // ColdSlot's explicit layout reserves bytes for these runtime structs (8 bytes each in .NET 10).
+        Assert.True(System.Runtime.CompilerServices.Unsafe.SizeOf<System.Diagnostics.ActivityTraceId>() <= StructuredLog.Pipeline.ColdSlot.TraceIdRoom);
+        Assert.True(System.Runtime.CompilerServices.Unsafe.SizeOf<System.Diagnostics.ActivitySpanId>() <= StructuredLog.Pipeline.ColdSlot.SpanIdRoom);
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class RetentionTests
     }
 
     private static readonly string[] s_names = ["Id", "Payload"];
+    private static readonly string[] s_names6 = ["Id", "B", "C", "D", "E", "Payload"];
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static WeakReference[] LogPayloads(Logger log, Exception failure, string how)
@@ -33,6 +34,11 @@ public sealed class RetentionTests
             else if (how == "interpolated") log.Info($"Logged {i} with {payload}"); // also through the thread's capture buffer
             // Values inline in the cell with a names array, and a scope pair in the parts beside it.
             else if (how == "names") log.Write(LogLevel.Info, null, "Logged {Id} with {Payload}", s_names, [LogValue.From(i), LogValue.FromObject(payload)], [new("Scoped", payload)]);
+            // Six values: the fifth and sixth are in the cell's cold part (EventSlot.HotValues).
+            else if (how == "template6") log.Info("Logged {Id} {B} {C} {D} {E} with {Payload}", i, i, i, i, i, payload);
+            else if (how == "interpolated6") log.Info($"Logged {i} {i} {i} {i} {i} with {payload}");
+            else if (how == "names6") log.Write(LogLevel.Info, null, "Logged {Id} {B} {C} {D} {E} with {Payload}", s_names6,
+                [LogValue.From(i), LogValue.From(i), LogValue.From(i), LogValue.From(i), LogValue.From(i), LogValue.FromObject(payload)], []);
             else log.Info("Logged {Id} with {Payload}", i, payload);
         }
         return refs;
@@ -135,6 +141,9 @@ public sealed class RetentionTests
     [InlineData(false, "interpolated")]
     [InlineData(true, "names")]
     [InlineData(false, "names")]
+    [InlineData(false, "template6")]
+    [InlineData(false, "interpolated6")]
+    [InlineData(false, "names6")]
     public async Task Logged_arguments_are_not_kept_alive_once_the_writer_is_idle(bool parallel, string how)
     {
         var file = new StreamSink(new MemoryStream(), JsonFormatter.Default);
