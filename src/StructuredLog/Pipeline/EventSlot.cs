@@ -33,10 +33,11 @@ internal enum SlotFlags : byte
 /// </summary>
 /// <remarks>
 /// <para>
-/// Two cache lines, filled from the start: a call's stores then run through the ring's memory in order, which the
-/// processor's prefetcher follows. Cells of StructuredLog's earlier layouts spread a call's stores over five lines of a
-/// 304- or 320-byte stride; a call cost ~13 ns (coarse clock) when it wrote four or five of them, ~21–26 when it wrote
-/// only the first two, and 43–57 with the stride padded to 640 bytes (docs/benchmarks.md, "Session 22").
+/// Two cache lines, filled from the start, so that a call's stores run through the ring's memory in order. What the
+/// calling thread pays depends on that more than on the number of lines it writes (docs/benchmarks.md, "Session 22";
+/// coarse-clock template calls, medians over alternated processes): the 304-byte cell of earlier versions, written
+/// over four or five of its lines, 13–24 ns; a 320-byte cell of which a call wrote only the first two lines, 21–26 ns;
+/// the 304-byte cell padded to a 640-byte stride, 43–57 ns; this 128-byte cell, 12–21 ns.
 /// </para>
 /// <para>
 /// The header (bytes 0–55), then up to <see cref="HotValues"/> values of 16 bytes (a reference and one payload word, their
