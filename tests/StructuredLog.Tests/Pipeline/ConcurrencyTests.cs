@@ -1,3 +1,4 @@
+using StructuredLog.Events;
 using StructuredLog.Tests.Support;
 
 namespace StructuredLog.Tests.Pipeline;
@@ -53,5 +54,78 @@ public sealed class ConcurrencyTests
 
         Assert.Equal(0, sink.OrderViolations);
         Assert.Equal((long)producers * perProducer, sink.Total);
+    }
+
+    [Fact]
+    public async Task Calls_of_every_shape_from_four_threads_come_back_as_logged()
+    {
+        // Each call fills a ring cell's hot part and, when it has an exception, a scope, a trace, more than four values or
+        // a value with a second payload word, its cold part too (EventSlot, ColdSlot). Four threads mix those shapes in a
+        // small ring, so that cells pass between shapes and threads all the time: every event must come back with its
+        // own values and context, none with another call's.
+        const int producers = 4;
+        const int perProducer = 20_000;
+        var sink = new CollectingSink();
+        var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Shapes");
+        var failures = Enumerable.Range(0, producers).Select(p => new InvalidOperationException("producer " + p)).ToArray();
+        string[] names = ["P", "S", "C", "D", "E", "F"];
+        var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
+        {
+            for (int s = 0; s < perProducer; s++)
+            {
+                switch (s % 6)
+                {
+                    case 0: log.Info("{P} {S}", p, s); break;
+                    case 1: log.Info("{P} {S} {C} {D} {E} {F}", p, s, "c" + s, s * 0.5, new Guid(s, 1, 2, [3, 4, 5, 6, 7, 8, 9, 10]), "f" + s); break;
+                    case 2: log.Error(failures[p], "{P} {S}", p, s); break;
+                    case 3:
+                        using (log.BeginScope("Scoped", s)) log.Info("{P} {S}", p, s);
+                        break;
+                    case 4:
+                        using (var activity = new System.Diagnostics.Activity("shapes").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start())
+                            log.Info("{P} {S} {T}", p, s, activity.TraceId.ToHexString());
+                        break;
+                    default:
+                        log.Write(LogLevel.Info, null, "{P} {S} {C} {D} {E} {F}", names,
+                            [LogValue.From(p), LogValue.From(s), LogValue.From(s + 2), LogValue.From(s + 3), LogValue.From((decimal)s / 8), LogValue.FromObject("f" + s)], []);
+                        break;
+                }
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        await pipeline.DisposeAsync();
+
+        var all = sink.Events.ToArray();
+        Assert.Equal(producers * perProducer, all.Length);
+        Assert.Equal(0, pipeline.EventsLost);
+        foreach (var e in all)
+        {
+            int p = (int)e.Properties["P"]!;
+            int s = (int)e.Properties["S"]!;
+            int shape = s % 6;
+            Assert.Same(shape == 2 ? failures[p] : null, e.Exception);
+            Assert.Equal(shape == 3 ? s : null, e.Properties.GetValueOrDefault("Scoped"));
+            // The trace id the call saw, logged as a value too: the event's own, not another thread's or call's.
+            Assert.Equal(shape == 4 ? e.Properties["T"] : null, e.TraceId);
+            if (shape == 1)
+            {
+                Assert.Equal("c" + s, e.Properties["C"]);
+                Assert.Equal(s * 0.5, e.Properties["D"]);
+                Assert.Equal(new Guid(s, 1, 2, [3, 4, 5, 6, 7, 8, 9, 10]), e.Properties["E"]);
+                Assert.Equal("f" + s, e.Properties["F"]);
+            }
+            else if (shape == 5)
+            {
+                Assert.Equal(s + 2, e.Properties["C"]);
+                Assert.Equal((decimal)s / 8, e.Properties["E"]);
+                Assert.Equal("f" + s, e.Properties["F"]);
+            }
+            else
+            {
+                Assert.Equal(2 + (shape is 3 or 4 ? 1 : 0), e.Properties.Count);
+            }
+        }
     }
 }
