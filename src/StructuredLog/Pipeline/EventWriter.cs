@@ -420,7 +420,7 @@ internal sealed class EventWriter
         // shape is a method of its own. Their struct locals (properties built then copied, bindings) hold references,
         // and the JIT zeroes every such local of a method on entry: inlined here they made this method clear 672
         // bytes of stack per event, a fifth of its time.
-        if (s.Flags == SlotFlags.None) MaterializePositional(ref s, position, r, count, overflow);
+        if (s.Flags == SlotFlags.None) MaterializePositional(ref s, position, r, count);
         else if ((s.Flags & SlotFlags.Interpolated) != 0) MaterializeInterpolated(ref s, position, r, count, overflow);
         else MaterializeNamed(ref s, position, r, count, overflow);
         r.ArgumentCount = r.PropertyCount;
@@ -433,8 +433,11 @@ internal sealed class EventWriter
         }
     }
 
-    /// <summary>A message-template call: positional values inline in the cell (or, past <see cref="EventSlot.InlineArguments"/>, in the overflow array).</summary>
-    private void MaterializePositional(ref EventSlot s, long position, EventRecord r, int count, SlotArgument[]? overflow)
+    /// <summary>
+    /// A message-template call: positional values inline in the cell (the generated overloads take at most
+    /// <see cref="EventSlot.InlineArguments"/>, so such a call never has an overflow array).
+    /// </summary>
+    private void MaterializePositional(ref EventSlot s, long position, EventRecord r, int count)
     {
         var template = _templates.Resolve(s.Template ?? "");
         SetIfChanged(ref r.Template, template);
@@ -456,15 +459,15 @@ internal sealed class EventWriter
             {
                 // In place, storing only the references that changed (the same template's name and format as
                 // this record's previous event, usually): no write barrier for them.
-                if (overflow is null && i < EventSlot.HotValues && (s.WideMask & (1 << i)) == 0)
+                if (i < EventSlot.HotValues && (s.WideMask & (1 << i)) == 0)
                     LogProperty.Overwrite(ref p, names[i], s.Kinds[i], ref s.Values[i], formats[i], template.PropertyDestructure[i]);
                 else
-                    LogProperty.Overwrite(ref p, names[i], overflow is not null ? overflow[i].Value : _ring.Value(ref s, position, i), formats[i], template.PropertyDestructure[i]);
+                    LogProperty.Overwrite(ref p, names[i], _ring.Value(ref s, position, i), formats[i], template.PropertyDestructure[i]);
                 if (redactor is not null && (i < mask.Length ? mask[i] : redactor.IsSensitive(names[i]))) Mask(ref p);
             }
             else
             {
-                ExtraPositional(ref p, template, i, overflow is not null ? overflow[i].Value : _ring.Value(ref s, position, i), redactor);
+                ExtraPositional(ref p, template, i, _ring.Value(ref s, position, i), redactor);
             }
         }
     }
