@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using StructuredLog.Context;
@@ -115,11 +114,11 @@ public sealed partial class Logger
 
     /// <summary>
     /// Room for <paramref name="count"/> arguments of the cell at <paramref name="position"/>: the ring's parts beside it,
-    /// or a pooled overflow array (set on the cell, returned by the writer) when they do not fit.
+    /// or the cell's overflow array (<see cref="RingBuffer.Spill"/>) when they do not fit.
     /// </summary>
     private Span<SlotArgument> ClaimParts(ref EventSlot s, long position, int count)
     {
-        s.Overflow = count > RingBuffer.PartsPerCell ? ArrayPool<SlotArgument>.Shared.Rent(count) : null;
+        s.Overflow = count > RingBuffer.PartsPerCell ? _ring.Spill(position, count) : null;
         return s.Overflow is { } overflow ? overflow.AsSpan(0, count) : _ring.Parts(position)[..count];
     }
 
@@ -299,7 +298,7 @@ public sealed partial class Logger
         s.Flags = SlotFlags.Interpolated;
         if (n > RingBuffer.PartsPerCell)
         {
-            var overflow = ArrayPool<SlotArgument>.Shared.Rent(n);
+            var overflow = _ring.Spill(pos, n);
             capture.Captured.CopyTo(overflow);
             s.Overflow = overflow;
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using StructuredLog.Context;
@@ -424,13 +423,8 @@ internal sealed class EventWriter
         else if ((s.Flags & SlotFlags.Interpolated) != 0) MaterializeInterpolated(ref s, position, r, count, overflow);
         else MaterializeNamed(ref s, position, r, count, overflow);
         r.ArgumentCount = r.PropertyCount;
-        // Shaped interpolated calls keep their shape's shared parts in Overflow: never returned to the pool.
-        if (overflow is not null && (s.Flags & SlotFlags.Shaped) == 0)
-        {
-            int partCount = count - ((s.Flags & SlotFlags.InlineNames) != 0 ? _ring.Cold(position).Names!.Length : 0);
-            overflow.AsSpan(0, partCount).Clear();
-            ArrayPool<SlotArgument>.Shared.Return(overflow);
-        }
+        // Parts in an overflow array (the cell's own, or pooled for a very large call) are dropped or returned by the
+        // ring's Release, right after this.
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -26,6 +27,7 @@ internal sealed class RingBuffer
     private readonly ColdSlot[] _cold;
     private readonly long _mask;
     private SlotArgument[]? _parts;
+    private SlotArgument[]?[]? _spill;
     private PaddedLong _enqueue;
     private PaddedLong _dequeue;
     private long _closedUnconsumed; // under lock (_cells): unconsumed events already returned by Close
@@ -170,6 +172,64 @@ internal sealed class RingBuffer
         return _parts!;
     }
 
+    /// <summary>
+    /// The most parts a cell keeps an array for (<see cref="Spill"/>); a call with more rents one from the shared pool
+    /// for itself, which the writer returns.
+    /// </summary>
+    public const int MaxKeptSpill = 64;
+
+    /// <summary>
+    /// Producer (between claim and publish): an array for the <paramref name="count"/> parts (more than
+    /// <see cref="PartsPerCell"/>) of the cell at <paramref name="position"/>, to be stored in <see cref="EventSlot.Overflow"/>.
+    /// </summary>
+    /// <remarks>
+    /// Up to <see cref="MaxKeptSpill"/> parts, the array is the cell's own: kept from one lap to the next (the writer drops
+    /// only the values it refers to, as for <see cref="Parts"/>), grown when a call needs more, and allocated the first time
+    /// the cell needs one. The thread that claimed the cell is the only one to touch it until the writer releases it, so
+    /// this takes no lock and, once every cell that overflows has its array, allocates nothing. A pool shared with the
+    /// writer thread did neither: the writer returned arrays to its own thread's cache, and in a burst the calling thread
+    /// found the pool empty and allocated ~550 bytes per call.
+    /// </remarks>
+    public SlotArgument[] Spill(long position, int count)
+    {
+        Debug.Assert(count > PartsPerCell);
+        if (count > MaxKeptSpill) return ArrayPool<SlotArgument>.Shared.Rent(count);
+        var spill = Volatile.Read(ref _spill) ?? AllocateSpill();
+        ref SlotArgument[]? kept = ref spill[(int)(position & _mask)];
+        var array = kept;
+        if (array is null || array.Length < count) kept = array = new SlotArgument[(count + 7) & ~7];
+        return array;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private SlotArgument[]?[] AllocateSpill()
+    {
+        Interlocked.CompareExchange(ref _spill, new SlotArgument[]?[_cells.Length], null);
+        return _spill!;
+    }
+
+    /// <summary>
+    /// Consumer: forgets the values of the first <paramref name="count"/> parts of a released cell (names and formats
+    /// stay, as in <see cref="Parts"/>), or returns a pooled overflow array (<see cref="Spill"/>) cleared.
+    /// </summary>
+    private void DropParts(ref EventSlot cell, long position, int count)
+    {
+        var overflow = cell.Overflow;
+        if (overflow is null)
+        {
+            foreach (ref var part in Parts(position)[..Math.Min(count, PartsPerCell)]) DropReference(ref part.Value);
+        }
+        else if (overflow.Length <= MaxKeptSpill)
+        {
+            foreach (ref var part in overflow.AsSpan(0, count)) DropReference(ref part.Value);
+        }
+        else
+        {
+            overflow.AsSpan(0, count).Clear();
+            ArrayPool<SlotArgument>.Shared.Return(overflow);
+        }
+    }
+
     /// <summary>Makes a claimed cell visible to the consumer.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Publish(long position) => Volatile.Write(ref Cell(position).Sequence, position + 1);
@@ -219,18 +279,15 @@ internal sealed class RingBuffer
         {
             int own = Cold(position).Names!.Length;
             for (int i = 0; i < Math.Min(own, EventSlot.HotValues); i++) DropReference(ref cell.Values[i]);
-            if (cell.Overflow is null)
-            {
-                foreach (ref var part in Parts(position)[..(cell.ArgumentCount - own)]) DropReference(ref part.Value);
-            }
+            if (cell.ArgumentCount > own) DropParts(ref cell, position, cell.ArgumentCount - own);
         }
-        else if (cell.Overflow is null && cell.ArgumentCount > 0)
+        else if (cell.ArgumentCount > 0)
         {
             // Only the values: names and formats are the call sites' strings, and the next call that uses this cell
             // usually brings the same ones (Logger.Write stores them only when they differ).
-            foreach (ref var part in Parts(position)[..Math.Min(cell.ArgumentCount, PartsPerCell)]) DropReference(ref part.Value);
+            DropParts(ref cell, position, cell.ArgumentCount);
         }
-        if (cell.Flags != SlotFlags.None && cell.Overflow is not null) cell.Overflow = null; // returned to the pool (Materialize), or a shape's
+        if (cell.Flags != SlotFlags.None && cell.Overflow is not null) cell.Overflow = null; // the cell's own (kept in _spill), a pooled one (returned above), or a shape's
         if (cell.Flags != default) cell.Flags = default;
         if (cell.WideMask != 0) cell.WideMask = 0;
         Volatile.Write(ref cell.Sequence, position + _cells.Length);

@@ -1,3 +1,4 @@
+using StructuredLog.Events;
 using StructuredLog.Tests.Support;
 using StructuredLog.TestSupport.Allocations;
 
@@ -43,6 +44,27 @@ public sealed class AllocationTests
     {
         long bytes = MeasureCallerBytes(static (log, i) =>
             log.Info($"Order {i} took {i * 0.5:F1} ms for {"alice"} ({s_guid}) at {s_time}"));
+        Assert.Equal(0, bytes);
+    }
+
+    private static readonly LogProperty[] s_sixteen = Enumerable.Range(0, 16).Select(k => new LogProperty("P" + k, LogValue.From(k))).ToArray();
+    private static readonly string[] s_names = ["Id"];
+    private static readonly KeyValuePair<string, object?>[] s_scopes = Enumerable.Range(0, 13).Select(k => new KeyValuePair<string, object?>("S" + k, "v")).ToArray();
+
+    [Fact]
+    public void Calls_with_more_parts_than_fit_beside_the_cell_allocate_nothing_once_their_cells_have_arrays()
+    {
+        // Named properties, another framework's scope pairs and an interpolated call with many holes: more than
+        // RingBuffer.PartsPerCell parts each, kept in arrays the ring's cells keep (allocated on a cell's first such call).
+        long bytes = MeasureCallerBytes(static (log, i) =>
+        {
+            switch (i % 3)
+            {
+                case 0: log.Write(LogLevel.Info, null, "Sixteen {P0} {P15}", s_sixteen); break;
+                case 1: log.Write(LogLevel.Info, null, "Scoped {Id}", s_names, [LogValue.From(i)], s_scopes); break;
+                default: log.Info($"{i} {i} {i} {i} {i} {i} {i} {i} end"); break;
+            }
+        });
         Assert.Equal(0, bytes);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using StructuredLog.Events;
 using StructuredLog.Pipeline;
 using StructuredLog.Formatting;
@@ -214,6 +215,90 @@ public sealed class RecordReuseTests
         // ColdSlot's explicit layout reserves bytes for these runtime structs (8 bytes each in .NET 10).
         Assert.True(System.Runtime.CompilerServices.Unsafe.SizeOf<System.Diagnostics.ActivityTraceId>() <= StructuredLog.Pipeline.ColdSlot.TraceIdRoom);
         Assert.True(System.Runtime.CompilerServices.Unsafe.SizeOf<System.Diagnostics.ActivitySpanId>() <= StructuredLog.Pipeline.ColdSlot.SpanIdRoom);
+    }
+
+    private static readonly string[] s_namesA = Enumerable.Range(0, 16).Select(k => "A" + k).ToArray();
+    private static readonly string[] s_namesB = Enumerable.Range(0, 30).Select(k => "B" + k).ToArray();
+    private static readonly string[] s_namesC = Enumerable.Range(0, RingBuffer.MaxKeptSpill + 6).Select(k => "C" + k).ToArray();
+    private static readonly string[] s_namesS = Enumerable.Range(0, 13).Select(k => "S" + k).ToArray();
+    private static readonly string[] s_id = ["Id"];
+
+    private static LogProperty[] Named(string[] names, int count, Func<int, LogValue> value, int formatted = -1, string? format = null)
+    {
+        var props = new LogProperty[count];
+        for (int k = 0; k < count; k++) props[k] = new LogProperty(names[k], value(k), k == formatted ? format : null);
+        return props;
+    }
+
+    [Fact]
+    public async Task Calls_with_more_parts_than_fit_beside_the_cell_get_only_their_own_parts_back_lap_after_lap()
+    {
+        // More than RingBuffer.PartsPerCell parts go to an array the cell keeps from lap to lap (grown when a call needs
+        // more; names and formats stay in it, stored again only when they differ) or, past RingBuffer.MaxKeptSpill, to a
+        // pooled one. Sizes, names and formats change from call to call in the same cells (64 cells, six shapes).
+        var sink = new CollectingSink();
+        await using var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink, isolate: false).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Spill");
+        const int events = 64 * 30;
+        for (int i = 0; i < events; i++)
+        {
+            int n = i;
+            switch (i % 6)
+            {
+                case 0: log.Write(LogLevel.Info, null, "First {A3} last {A15}", Named(s_namesA, 16, k => LogValue.From(n * 1000 + k), 3, "D6")); break;
+                case 1: log.Write(LogLevel.Info, null, "Wide {B29}", Named(s_namesB, 30, k => LogValue.From($"b{n}-{k}"))); break;
+                case 2: log.Write(LogLevel.Info, null, "First {A3} last {A13}", Named(s_namesA, 14, k => LogValue.From(n * 1000 + k))); break;
+                case 3: log.Write(LogLevel.Info, null, "Huge {C0}", Named(s_namesC, s_namesC.Length, k => LogValue.From(n + k * 0.5))); break;
+                case 4:
+                    var scopes = new KeyValuePair<string, object?>[13];
+                    for (int k = 0; k < scopes.Length; k++) scopes[k] = new(s_namesS[k], $"s{n}-{k}");
+                    log.Write(LogLevel.Info, null, "Scoped {Id}", s_id, [LogValue.From(n)], scopes);
+                    break;
+                default: log.Info($"{n} {n + 1} {n + 2} {n + 3} {n + 4} {n + 5} {n + 6} end"); break;
+            }
+            if (i % 89 == 0) await pipeline.FlushAsync(); // cells released at varied points of a lap
+        }
+        await pipeline.FlushAsync();
+        var all = sink.Events.ToArray();
+        Assert.Equal(events, all.Length);
+        for (int i = 0; i < events; i++)
+        {
+            var e = all[i];
+            var keys = e.Properties.Keys.Order(StringComparer.Ordinal).ToArray();
+            switch (i % 6)
+            {
+                case 0:
+                    Assert.Equal($"First {(i * 1000 + 3).ToString("D6", CultureInfo.InvariantCulture)} last {i * 1000 + 15}", e.Message);
+                    Assert.Equal(s_namesA.Order(StringComparer.Ordinal), keys);
+                    for (int k = 0; k < 16; k++) Assert.Equal(i * 1000 + k, e.Properties["A" + k]);
+                    break;
+                case 1:
+                    Assert.Equal($"Wide b{i}-29", e.Message);
+                    Assert.Equal(s_namesB.Order(StringComparer.Ordinal), keys);
+                    for (int k = 0; k < 30; k++) Assert.Equal($"b{i}-{k}", e.Properties["B" + k]);
+                    break;
+                case 2:
+                    Assert.Equal($"First {i * 1000 + 3} last {i * 1000 + 13}", e.Message); // no format left by shape 0
+                    Assert.Equal(s_namesA[..14].Order(StringComparer.Ordinal), keys);
+                    for (int k = 0; k < 14; k++) Assert.Equal(i * 1000 + k, e.Properties["A" + k]);
+                    break;
+                case 3:
+                    Assert.Equal($"Huge {i}", e.Message);
+                    Assert.Equal(s_namesC.Order(StringComparer.Ordinal), keys);
+                    for (int k = 0; k < s_namesC.Length; k++) Assert.Equal(i + k * 0.5, e.Properties["C" + k]);
+                    break;
+                case 4:
+                    Assert.Equal($"Scoped {i}", e.Message);
+                    Assert.Equal(s_namesS.Append("Id").Order(StringComparer.Ordinal), keys);
+                    Assert.Equal(i, e.Properties["Id"]);
+                    for (int k = 0; k < 13; k++) Assert.Equal($"s{i}-{k}", e.Properties["S" + k]);
+                    break;
+                default:
+                    Assert.Equal($"{i} {i + 1} {i + 2} {i + 3} {i + 4} {i + 5} {i + 6} end", e.Message);
+                    Assert.Equal(7, keys.Length);
+                    break;
+            }
+        }
     }
 
     [Fact]

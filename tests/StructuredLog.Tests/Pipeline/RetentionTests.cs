@@ -39,9 +39,29 @@ public sealed class RetentionTests
             else if (how == "interpolated6") log.Info($"Logged {i} {i} {i} {i} {i} with {payload}");
             else if (how == "names6") log.Write(LogLevel.Info, null, "Logged {Id} {B} {C} {D} {E} with {Payload}", s_names6,
                 [LogValue.From(i), LogValue.From(i), LogValue.From(i), LogValue.From(i), LogValue.From(i), LogValue.FromObject(payload)], []);
+            // More parts than fit beside the cell: the cell's own overflow array, or a pooled one past RingBuffer.MaxKeptSpill.
+            else if (how == "spill") log.Write(LogLevel.Info, null, "Logged {P0} with {Payload}", SpillProperties(i, 16, payload));
+            else if (how == "spillPooled") log.Write(LogLevel.Info, null, "Logged {P0} with {Payload}", SpillProperties(i, RingBuffer.MaxKeptSpill + 6, payload));
+            else if (how == "spillScopes") log.Write(LogLevel.Info, null, "Logged {Id} with {Payload}", s_names, [LogValue.From(i), LogValue.FromObject(payload)], SpillScopes(payload));
+            else if (how == "interpolated8") log.Info($"Logged {i} {i} {i} {i} {i} {i} {i} with {payload}");
             else log.Info("Logged {Id} with {Payload}", i, payload);
         }
         return refs;
+    }
+
+    private static LogProperty[] SpillProperties(int i, int count, Payload payload)
+    {
+        var props = new LogProperty[count];
+        for (int k = 0; k < count - 1; k++) props[k] = new LogProperty("P" + k, LogValue.From(i + k));
+        props[^1] = new LogProperty("Payload", LogValue.FromObject(payload));
+        return props;
+    }
+
+    private static KeyValuePair<string, object?>[] SpillScopes(Payload payload)
+    {
+        var scopes = new KeyValuePair<string, object?>[14];
+        for (int k = 0; k < scopes.Length; k++) scopes[k] = new("S" + k, payload);
+        return scopes;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -144,6 +164,10 @@ public sealed class RetentionTests
     [InlineData(false, "template6")]
     [InlineData(false, "interpolated6")]
     [InlineData(false, "names6")]
+    [InlineData(false, "spill")]
+    [InlineData(false, "spillPooled")]
+    [InlineData(false, "spillScopes")]
+    [InlineData(false, "interpolated8")]
     public async Task Logged_arguments_are_not_kept_alive_once_the_writer_is_idle(bool parallel, string how)
     {
         var file = new StreamSink(new MemoryStream(), JsonFormatter.Default);
