@@ -60,7 +60,8 @@ public sealed class ConcurrencyTests
     public async Task Calls_of_every_shape_from_four_threads_come_back_as_logged()
     {
         // Each call fills a ring cell's hot part and, when it has an exception, a scope, a trace, more than four values or
-        // a value with a second payload word, its cold part too (EventSlot, ColdSlot). Four threads mix those shapes in a
+        // a value with a second payload word, its cold part too (EventSlot, ColdSlot); named calls with more parts than
+        // fit beside the cell use the cell's own overflow array (RingBuffer.Spill). Four threads mix those shapes in a
         // small ring, so that cells pass between shapes and threads all the time: every event must come back with its
         // own values and context, none with another call's.
         const int producers = 4;
@@ -70,11 +71,12 @@ public sealed class ConcurrencyTests
         var log = pipeline.GetLogger("Shapes");
         var failures = Enumerable.Range(0, producers).Select(p => new InvalidOperationException("producer " + p)).ToArray();
         string[] names = ["P", "S", "C", "D", "E", "F"];
+        string[] extra = Enumerable.Range(2, 13).Select(k => "X" + k).ToArray();
         var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
         {
             for (int s = 0; s < perProducer; s++)
             {
-                switch (s % 6)
+                switch (s % 7)
                 {
                     case 0: log.Info("{P} {S}", p, s); break;
                     case 1: log.Info("{P} {S} {C} {D} {E} {F}", p, s, "c" + s, s * 0.5, new Guid(s, 1, 2, [3, 4, 5, 6, 7, 8, 9, 10]), "f" + s); break;
@@ -85,6 +87,13 @@ public sealed class ConcurrencyTests
                     case 4:
                         using (var activity = new System.Diagnostics.Activity("shapes").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C).Start())
                             log.Info("{P} {S} {T}", p, s, activity.TraceId.ToHexString());
+                        break;
+                    case 6:
+                        var props = new LogProperty[15];
+                        props[0] = new("P", LogValue.From(p));
+                        props[1] = new("S", LogValue.From(s));
+                        for (int k = 2; k < props.Length; k++) props[k] = new(extra[k - 2], LogValue.From(s * 100 + k));
+                        log.Write(LogLevel.Info, null, "{P} {S}", props);
                         break;
                     default:
                         log.Write(LogLevel.Info, null, "{P} {S} {C} {D} {E} {F}", names,
@@ -104,7 +113,7 @@ public sealed class ConcurrencyTests
         {
             int p = (int)e.Properties["P"]!;
             int s = (int)e.Properties["S"]!;
-            int shape = s % 6;
+            int shape = s % 7;
             Assert.Same(shape == 2 ? failures[p] : null, e.Exception);
             Assert.Equal(shape == 3 ? s : null, e.Properties.GetValueOrDefault("Scoped"));
             // The trace id the call saw, logged as a value too: the event's own, not another thread's or call's.
@@ -121,6 +130,11 @@ public sealed class ConcurrencyTests
                 Assert.Equal(s + 2, e.Properties["C"]);
                 Assert.Equal((decimal)s / 8, e.Properties["E"]);
                 Assert.Equal("f" + s, e.Properties["F"]);
+            }
+            else if (shape == 6)
+            {
+                Assert.Equal(15, e.Properties.Count);
+                for (int k = 2; k < 15; k++) Assert.Equal(s * 100 + k, e.Properties["X" + k]);
             }
             else
             {
