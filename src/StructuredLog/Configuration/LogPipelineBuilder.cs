@@ -147,9 +147,10 @@ public sealed class LogPipelineBuilder
     }
 
     /// <summary>
-    /// Ring buffer capacity in events; a power of two, at least 64 (default 8,192). A slot takes about
-    /// 300 bytes; once the pipeline sees an interpolated-string or named-property call, another ~580 bytes
-    /// per slot are allocated for their parts.
+    /// Ring buffer capacity in events; a power of two, at least 64 (default 8,192). A slot takes 288
+    /// bytes; once the pipeline sees an interpolated-string or named-property call, another 576 bytes
+    /// per slot are allocated for their parts (12 per slot), and a slot that takes a call of more parts
+    /// keeps an array for them from then on (up to 32 parts, 1.5 KB; larger calls rent one from a pool).
     /// </summary>
     public LogPipelineBuilder BufferSize(int events)
     {

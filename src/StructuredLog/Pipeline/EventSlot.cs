@@ -17,8 +17,8 @@ internal enum SlotFlags : byte
     NamedArguments = 2,
     /// <summary>
     /// With <see cref="Interpolated"/>: an interpolated call that matched its call site's shape.
-    /// <see cref="EventSlot.Overflow"/> is the shape's parts (literals, names and formats, shared and
-    /// never returned to a pool) and the hole values are inline in <see cref="EventSlot.Values"/>.
+    /// <see cref="EventSlot.Overflow"/> is the shape's parts (literals, names and formats, shared, and
+    /// left alone by the ring's release) and the hole values are inline in <see cref="EventSlot.Values"/>.
     /// </summary>
     Shaped = 4,
 
@@ -51,7 +51,7 @@ internal enum SlotFlags : byte
 /// name or a format per argument (interpolated strings, named properties) write <see cref="SlotArgument"/>s into the
 /// ring's parts array beside the cells (<see cref="RingBuffer.Parts"/>, up to <see cref="RingBuffer.PartsPerCell"/>), so
 /// that template calls never touch that memory; more parts than that, or more than <see cref="InlineArguments"/>
-/// positional values, go to <see cref="Overflow"/>, a pooled array that the writer returns to the pool. Inline values are
+/// positional values, go to <see cref="Overflow"/>, an array the cell keeps from lap to lap (<see cref="RingBuffer.Spill"/>). Inline values are
 /// used only when the flags are <see cref="SlotFlags.None"/> (and then <see cref="Overflow"/> is null), or with
 /// <see cref="SlotFlags.Shaped"/> or <see cref="SlotFlags.InlineNames"/>.
 /// </para>
@@ -90,7 +90,7 @@ internal struct EventSlot
     /// shaped interpolated call's hole values, or the named values of an <see cref="SlotFlags.InlineNames"/> call.
     /// </summary>
     [FieldOffset(56)] public SlotValues Values;
-    /// <summary>Arguments that fit neither inline nor in the ring's parts array (pooled), or a shaped call's parts; null otherwise.</summary>
+    /// <summary>Arguments that fit neither inline nor in the ring's parts array (<see cref="RingBuffer.Spill"/>), or a shaped call's parts; null otherwise.</summary>
     [FieldOffset(120)] public SlotArgument[]? Overflow;
 }
 

@@ -484,7 +484,7 @@ internal sealed class EventWriter
     {
         Span<SlotArgument> args = overflow is not null ? overflow.AsSpan(0, count) : _ring.Parts(position)[..count];
         // An interpolated call that matched its call site's shape: the overflow array is the shape's parts
-        // (shared, never returned to the pool) and the values are inline.
+        // (shared, never dropped by the ring's Release) and the values are inline.
         bool shaped = (s.Flags & SlotFlags.Shaped) != 0;
         var redactor = _pipeline.Redactor;
         var template = _templates.ResolveInterpolated(args);

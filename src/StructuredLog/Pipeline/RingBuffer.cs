@@ -176,7 +176,11 @@ internal sealed class RingBuffer
     /// The most parts a cell keeps an array for (<see cref="Spill"/>); a call with more rents one from the shared pool
     /// for itself, which the writer returns.
     /// </summary>
-    public const int MaxKeptSpill = 64;
+    /// <remarks>
+    /// It bounds what the kept arrays can cost: 32 parts of 48 bytes are 1.5 KB per cell, 12 MB for 8,192 cells if every
+    /// cell once took such a call. A request's scope pairs and a call's own values (13 to 24 parts) fit.
+    /// </remarks>
+    public const int MaxKeptSpill = 32;
 
     /// <summary>
     /// Producer (between claim and publish): an array for the <paramref name="count"/> parts (more than
