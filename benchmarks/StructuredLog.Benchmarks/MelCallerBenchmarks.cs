@@ -5,7 +5,8 @@ namespace StructuredLog.Benchmarks;
 
 /// <summary>
 /// The caller's cost of a <c>[LoggerMessage]</c> call (int, double, string), of the same event through the
-/// <c>LogInformation</c> extension, and of the <c>[LoggerMessage]</c> call inside a request's scopes, through each library's
+/// <c>LogInformation</c> extension, and of the <c>[LoggerMessage]</c> call inside a request's scopes (5 pairs, or 13 with an
+/// MVC action's and a handler's), through each library's
 /// Microsoft.Extensions.Logging provider, measured like <see cref="PeerCallerBenchmarks"/>: one iteration is a
 /// burst of <see cref="Burst"/> calls on one thread, smaller than every provider's queue; the background side
 /// only counts (StructuredLog: a counting sink; ZLogger: its async writer into a stream that counts lines, so it
@@ -32,6 +33,7 @@ public class MelCallerBenchmarks
         {
             peer.LogInformationBurst(n);
             peer.ScopedBurst(n);
+            peer.DeepScopedBurst(n);
         });
     }
 
@@ -54,4 +56,9 @@ public class MelCallerBenchmarks
     [Benchmark(OperationsPerInvoke = Burst)]
     [InvocationCount(1)]
     public void LoggerMessageInScopes() => _peer.ScopedBurst(Burst);
+
+    /// <summary>The same inside four scopes of 13 pairs in all (request, MVC action, a dictionary, a handler's six pairs), and the activity.</summary>
+    [Benchmark(OperationsPerInvoke = Burst)]
+    [InvocationCount(1)]
+    public void LoggerMessageInDeepScopes() => _peer.DeepScopedBurst(Burst);
 }

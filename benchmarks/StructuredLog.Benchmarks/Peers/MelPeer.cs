@@ -124,6 +124,33 @@ public sealed partial class MelPeer : Peer
         for (int i = 0; i < count; i++) LogOrder(log, i, i * 0.25, Customer(i));
     }
 
+    /// <summary>
+    /// As <see cref="ScopedBurst"/>, with an MVC action's scope and a handler's own scope of six pairs inside: 13 scope
+    /// pairs in all, more than StructuredLog's ring keeps beside a cell (12 parts), so each call's pairs go to the cell's
+    /// overflow array.
+    /// </summary>
+    public void DeepScopedBurst(int count)
+    {
+        AddSent(count);
+        var log = _log;
+        using var activity = new Activity("request").SetIdFormat(ActivityIdFormat.W3C).Start();
+        using var request = log.BeginScope(RequestScope);
+        using var action = log.BeginScope(ActionScope);
+        using var user = log.BeginScope(UserScope);
+        using var handler = log.BeginScope(HandlerScope);
+        for (int i = 0; i < count; i++) LogOrder(log, i, i * 0.25, Customer(i));
+    }
+
+    /// <summary>An MVC action's scope (ActionId and ActionName, a list of pairs).</summary>
+    internal static readonly List<KeyValuePair<string, object?>> ActionScope =
+        [new("ActionId", "6c2a6b8e-7d27-4a4e-9a53-0c1b2d3e4f50"), new("ActionName", "Shop.OrdersController.Create (Shop)")];
+
+    /// <summary>A handler's own scope of six pairs (a dictionary).</summary>
+    internal static readonly Dictionary<string, object?> HandlerScope = new()
+    {
+        ["OrderId"] = 90210, ["Sku"] = "SKU-4411", ["Quantity"] = 3, ["Warehouse"] = "FRA-2", ["Carrier"] = "dhl", ["Region"] = "eu-central",
+    };
+
     /// <summary>A request's scope as ASP.NET Core's hosting scope carries it (a list of pairs); shared with <see cref="MelProviderBenchmarks"/>.</summary>
     internal static readonly List<KeyValuePair<string, object?>> RequestScope =
         [new("RequestId", "0HN8K3V5Q2:00000001"), new("RequestPath", "/orders"), new("ConnectionId", "0HN8K3V5Q2")];
