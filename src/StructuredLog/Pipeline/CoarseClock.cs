@@ -84,6 +84,10 @@ internal static class CoarseClock
         }
     }
 
+    // A thread's loop, entered once per pipeline and left only at disposal: compiled fully optimised at once. Tiered
+    // compilation would run it as tier-0 code (then on-stack replacement) for the pipeline's whole life, and move it to
+    // instrumented tier-0 after 30 pipelines, which a process that builds pipelines one after another then runs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tick(ManualResetEventSlim stop)
     {
         // Waiting on the event (rather than sleeping) lets the last ReleaseUser end the thread at once.

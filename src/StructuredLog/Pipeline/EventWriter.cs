@@ -202,6 +202,10 @@ internal sealed class EventWriter
         }
     }
 
+    // A thread's loop, entered once per pipeline and left only at disposal: compiled fully optimised at once. Tiered
+    // compilation would run it as tier-0 code (then on-stack replacement) for the pipeline's whole life, and move it to
+    // instrumented tier-0 after 30 pipelines, which a process that builds pipelines one after another then runs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Loop()
     {
         int idle = 0;

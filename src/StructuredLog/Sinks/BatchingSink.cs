@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using StructuredLog.Diagnostics;
 using StructuredLog.Events;
 using StructuredLog.Formatting;
@@ -371,6 +372,10 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     }
 
     /// <summary>The I/O thread: waits for a batch, writes it (retrying as configured), repeats until disposal has drained the queue.</summary>
+    // A thread's loop, entered once per pipeline and left only at disposal: compiled fully optimised at once. Tiered
+    // compilation would run it as tier-0 code (then on-stack replacement) for the pipeline's whole life, and move it to
+    // instrumented tier-0 after 30 pipelines, which a process that builds pipelines one after another then runs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
         var random = new Random();
