@@ -39,9 +39,7 @@ public readonly struct LogProperty
     /// </summary>
     internal static void Overwrite(ref LogProperty target, string name, in LogValue value, string? format, bool destructure)
     {
-        if (!ReferenceEquals(target._name, name)) Unsafe.AsRef(in target._name) = name;
-        if (!ReferenceEquals(target._format, format)) Unsafe.AsRef(in target._format) = format;
-        Unsafe.AsRef(in target._destructure) = destructure;
+        OverwriteNameAndFormat(ref target, name, format, destructure);
         LogValue.Overwrite(ref Unsafe.AsRef(in target._value), value);
     }
 
@@ -52,10 +50,17 @@ public readonly struct LogProperty
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Overwrite(ref LogProperty target, string name, LogValueKind kind, ref StructuredLog.Pipeline.SlotValue value, string? format, bool destructure)
     {
+        OverwriteNameAndFormat(ref target, name, format, destructure);
+        LogValue.Overwrite(ref Unsafe.AsRef(in target._value), kind, value.Lo, 0, value.Ref);
+    }
+
+    /// <summary>The part both <c>Overwrite</c> overloads share: name and format stored only when they differ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OverwriteNameAndFormat(ref LogProperty target, string name, string? format, bool destructure)
+    {
         if (!ReferenceEquals(target._name, name)) Unsafe.AsRef(in target._name) = name;
         if (!ReferenceEquals(target._format, format)) Unsafe.AsRef(in target._format) = format;
         Unsafe.AsRef(in target._destructure) = destructure;
-        LogValue.Overwrite(ref Unsafe.AsRef(in target._value), kind, value.Lo, 0, value.Ref);
     }
 
     /// <summary>Forgets the object or string <paramref name="target"/>'s value refers to (a pooled record keeps no application object alive); stores nothing when there is none.</summary>

@@ -34,13 +34,8 @@ public readonly struct LogValue
     }
 
     /// <summary>Overwrites <paramref name="target"/> in place, storing the reference only when it differs (see <see cref="LogProperty.Overwrite(ref LogProperty, string, in LogValue, string?, bool)"/>).</summary>
-    internal static void Overwrite(ref LogValue target, in LogValue value)
-    {
-        if (!ReferenceEquals(target.Ref, value.Ref)) Unsafe.AsRef(in target.Ref) = value.Ref;
-        Unsafe.AsRef(in target.Lo) = value.Lo;
-        Unsafe.AsRef(in target.Hi) = value.Hi;
-        Unsafe.AsRef(in target._kind) = value._kind;
-    }
+    internal static void Overwrite(ref LogValue target, in LogValue value) =>
+        Overwrite(ref target, value._kind, value.Lo, value.Hi, value.Ref);
 
     /// <summary>Overwrites <paramref name="target"/> in place from a value's parts (see <see cref="Overwrite(ref LogValue, in LogValue)"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
