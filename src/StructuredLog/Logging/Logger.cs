@@ -203,7 +203,10 @@ public sealed partial class Logger
         if (!ReferenceEquals(s.Template, template)) s.Template = template;
         s.Level = level;
         s.ArgumentCount = argumentCount;
-        s.ThreadId = CurrentThreadId;
+        // One thread-local read for the thread, its id and its async flow (ThreadFlow): the scope and the activity are
+        // async-locals, null on a thread whose flow holds nothing.
+        var thread = Thread.CurrentThread;
+        s.ThreadId = thread.ManagedThreadId;
         // The rare fields are in the cell's cold part (see EventSlot): a call without an exception, scope or activity
         // does not touch it.
         if (exception is not null)
@@ -211,6 +214,17 @@ public sealed partial class Logger
             _ring.Cold(position).Exception = exception;
             s.HasRare = 1;
         }
+        if (ThreadFlow.HasFlow(thread)) CaptureFlow(ref s, position);
+        return ref s;
+    }
+
+    /// <summary>
+    /// The current scope and activity of a call whose thread has an async flow (<see cref="ThreadFlow"/>). Out of line:
+    /// the async-local look-ups it makes cost more than the call, and a call without a flow keeps a smaller frame.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CaptureFlow(ref EventSlot s, long position)
+    {
         var scope = ScopeNode.Current;
         if (scope is not null)
         {
@@ -226,7 +240,6 @@ public sealed partial class Logger
             cold.TraceFlags = activity.ActivityTraceFlags;
             s.HasRare = 1;
         }
-        return ref s;
     }
 
     /// <summary>Stores an event id and name, when there are any (rare fields, in the cold cell: see <see cref="EventSlot.HasRare"/>).</summary>
@@ -238,19 +251,6 @@ public sealed partial class Logger
         cold.EventId = eventId;
         cold.EventName = eventName;
         s.HasRare = 1;
-    }
-
-    [ThreadStatic] private static int t_threadId;
-
-    /// <summary><see cref="Environment.CurrentManagedThreadId"/>, cached in a thread-static (an inlined TLS read instead of a call).</summary>
-    private static int CurrentThreadId
-    {
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        get
-        {
-            int id = t_threadId;
-            return id != 0 ? id : t_threadId = Environment.CurrentManagedThreadId;
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
