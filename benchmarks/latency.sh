@@ -23,8 +23,9 @@ results=$(mktemp /tmp/sl-latency.XXXXXX)
 for ((i = 1; i <= processes; i++)); do
   for library in "${libraries[@]}"; do
     # "| StructuredLog | 61 | 141 | 281 | 1483 | 520372 | 400,000 | 401 | 390 |" -> library p99.9 first-call-p50
-    dotnet "$dll" latency --producers 4 --library "$library" 2>&1 | grep "^| $library |" |
-      awk -F'|' '{ gsub(/ /, "", $2); gsub(/ /, "", $6); gsub(/ /, "", $9); print $2, $6, $9 }' >> "$results"
+    line=$(dotnet "$dll" latency --producers 4 --library "$library" 2>&1 | grep "^| $library |") ||
+      { echo "latency printed no result line for $library" >&2; exit 1; }
+    echo "$line" | awk -F'|' '{ gsub(/ /, "", $2); gsub(/ /, "", $6); gsub(/ /, "", $9); print $2, $6, $9 }' >> "$results"
   done
   echo "# process round $i of $processes done" >&2
 done
