@@ -98,20 +98,28 @@ internal sealed class StructuredLogLogger : ILogger
             return false;
         }
         var buffer = PropertyBuffer.Rent();
+        var scopes = _provider.Scopes;
         try
         {
+            ScopePropertySnapshot? snapshot;
             try
             {
-                _provider.Scopes.Walk(ScopeCapture.Add, buffer);
+                // Inside the same scopes as the thread's previous event, the walk compares the pairs instead of copying
+                // them, and the event takes their shared snapshot (docs/benchmarks.md, "Session 24", item 7).
+                buffer.BeginScopes(scopes);
+                scopes.Walk(ScopeCapture.Add, buffer);
+                buffer.AddScopeMessagePair(ScopeCapture.ScopeProperty);
+                snapshot = buffer.EndScopes(scopes);
             }
             catch (Exception)
             {
                 return false;
             }
-            buffer.AddScopeMessagePair(ScopeCapture.ScopeProperty);
             // Values typed in the ring cell itself and the call site's names as one array: the parts beside the cell
-            // are touched only for scope pairs.
-            _logger.Write(level, exception, template ?? "", names, ((ReadOnlySpan<LogValue>)values)[..names.Length], buffer.ScopePairs, eventId.Id, eventId.Name);
+            // are touched only for scope pairs, and not at all for a snapshot's.
+            var typedValues = ((ReadOnlySpan<LogValue>)values)[..names.Length];
+            if (snapshot is not null) _logger.WriteInScopes(level, exception, template ?? "", names, typedValues, snapshot, eventId.Id, eventId.Name);
+            else _logger.Write(level, exception, template ?? "", names, typedValues, buffer.ScopePairs, eventId.Id, eventId.Name);
         }
         catch (Exception ex)
         {

@@ -184,6 +184,46 @@ public sealed partial class Logger
     }
 
     /// <summary>
+    /// Writes an event as <see cref="Write(LogLevel, Exception?, string, string[], ReadOnlySpan{LogValue}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>
+    /// does, with the scope properties of a <paramref name="scopes"/> snapshot that the caller keeps while its scopes do
+    /// not change. When the values go into the ring cell itself (as many names as values, at most six), the cell takes the
+    /// snapshot by reference: no pair is copied. Otherwise the pairs are copied as with the span overload.
+    /// </summary>
+    public void WriteInScopes(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
+        ScopePropertySnapshot scopes, int eventId = 0, string? eventName = null)
+    {
+        if (!IsEnabled(level)) return;
+        int n = values.Length;
+        var parts = scopes?.Parts ?? [];
+        if (names is null || names.Length != n || n > EventSlot.InlineArguments || parts.Length == 0)
+        {
+            WriteCopyingScopes(level, exception, messageTemplate, names!, values, parts, eventId, eventName);
+            return;
+        }
+        ref EventSlot s = ref Begin(level, exception, messageTemplate, n + parts.Length, out long pos);
+        if (Unsafe.IsNullRef(ref s)) return;
+        SetEvent(ref s, pos, eventId, eventName);
+        // The snapshot's parts stand for the cell's own (SlotFlags.SharedScopes): the writer reads them as it reads parts,
+        // and the ring's Release leaves them alone.
+        s.Flags = SlotFlags.NamedArguments | SlotFlags.InlineNames | SlotFlags.SharedScopes;
+        ref ColdSlot cold = ref _ring.Cold(pos);
+        if (!ReferenceEquals(cold.Names, names)) cold.Names = names;
+        for (int i = 0; i < n; i++) _ring.StoreValue(ref s, pos, i, values[i]);
+        s.Overflow = parts;
+        Publish(ref s, pos);
+    }
+
+    /// <summary>The events of <see cref="WriteInScopes"/> that cannot take the snapshot by reference: its pairs copied, as the span overload does.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteCopyingScopes(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
+        SlotArgument[] parts, int eventId, string? eventName)
+    {
+        var pairs = parts.Length == 0 ? [] : new KeyValuePair<string, object?>[parts.Length];
+        for (int i = 0; i < parts.Length; i++) pairs[i] = new(parts[i].Name!, parts[i].Value.Ref);
+        Write(level, exception, messageTemplate, names, values, pairs, eventId, eventName);
+    }
+
+    /// <summary>
     /// Claims a slot and fills the common fields; returns a null reference when the event is dropped
     /// (full ring under a dropping policy, or the pipeline is shut down): the drop is counted by the pipeline.
     /// </summary>

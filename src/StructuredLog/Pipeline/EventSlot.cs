@@ -24,6 +24,12 @@ internal enum SlotFlags : byte
 
     /// <summary>Named arguments whose values are inline and whose names are <see cref="ColdSlot.Names"/> (scope pairs, if any, in the parts).</summary>
     InlineNames = 8,
+
+    /// <summary>
+    /// With <see cref="InlineNames"/>: the scope pairs are a <see cref="ScopePropertySnapshot"/>'s parts, in
+    /// <see cref="EventSlot.Overflow"/> (shared by every cell that refers to the snapshot, and left alone by the ring's release).
+    /// </summary>
+    SharedScopes = 16,
 }
 
 /// <summary>
@@ -90,7 +96,7 @@ internal struct EventSlot
     /// shaped interpolated call's hole values, or the named values of an <see cref="SlotFlags.InlineNames"/> call.
     /// </summary>
     [FieldOffset(56)] public SlotValues Values;
-    /// <summary>Arguments that fit neither inline nor in the ring's parts array (<see cref="RingBuffer.Spill"/>), or a shaped call's parts; null otherwise.</summary>
+    /// <summary>Arguments that fit neither inline nor in the ring's parts array (<see cref="RingBuffer.Spill"/>), a shaped call's parts, or a scope snapshot's (<see cref="SlotFlags.SharedScopes"/>); null otherwise.</summary>
     [FieldOffset(120)] public SlotArgument[]? Overflow;
 }
 

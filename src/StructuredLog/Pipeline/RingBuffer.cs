@@ -283,7 +283,8 @@ internal sealed class RingBuffer
         {
             int own = Cold(position).Names!.Length;
             for (int i = 0; i < Math.Min(own, EventSlot.HotValues); i++) DropReference(ref cell.Values[i]);
-            if (cell.ArgumentCount > own) DropParts(ref cell, position, cell.ArgumentCount - own);
+            // A snapshot's shared parts (SlotFlags.SharedScopes) are not the cell's: nothing of them is dropped.
+            if (cell.ArgumentCount > own && (cell.Flags & SlotFlags.SharedScopes) == 0) DropParts(ref cell, position, cell.ArgumentCount - own);
         }
         else if (cell.ArgumentCount > 0)
         {
@@ -291,7 +292,7 @@ internal sealed class RingBuffer
             // usually brings the same ones (Logger.Write stores them only when they differ).
             DropParts(ref cell, position, cell.ArgumentCount);
         }
-        if (cell.Flags != SlotFlags.None && cell.Overflow is not null) cell.Overflow = null; // the cell's own (kept in _spill), a pooled one (returned above), or a shape's
+        if (cell.Flags != SlotFlags.None && cell.Overflow is not null) cell.Overflow = null; // the cell's own (kept in _spill), a pooled one (returned above), a shape's or a scope snapshot's
         if (cell.Flags != default) cell.Flags = default;
         if (cell.WideMask != 0) cell.WideMask = 0;
         Volatile.Write(ref cell.Sequence, position + _cells.Length);

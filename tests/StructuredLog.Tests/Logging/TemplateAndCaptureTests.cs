@@ -531,6 +531,44 @@ public sealed class TemplateAndCaptureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_scope_snapshot_lands_as_its_pairs_would_whether_the_cell_takes_it_by_reference_or_copies_it()
+    {
+        var snapshot = new ScopePropertySnapshot([new("RequestId", "r-1"), new("A", 99), new(null!, 5), new("Tenant", "acme"), new("Tenant", "globex")]);
+        Assert.Equal(5, snapshot.Count);
+        Assert.Equal(new KeyValuePair<string, object?>("A", 99), snapshot[1]);
+        string[] two = ["A", "B"];
+        string[] seven = ["A", "B", "C", "D", "E", "F", "G"];
+        LogValue[] sevenValues = [.. Enumerable.Range(1, 7).Select(i => LogValue.From(i))];
+        for (int i = 0; i < 3; i++)
+        {
+            // By reference (two inline values), copied (seven values: not inline), and without pairs.
+            _log.WriteInScopes(LogLevel.Info, null, "{A} {B}", two, [LogValue.From(i), LogValue.From("x")], snapshot, 12, "Named");
+            _log.WriteInScopes(LogLevel.Info, null, "{A} {B} {C}", seven, sevenValues, snapshot);
+            _log.WriteInScopes(LogLevel.Info, null, "{A} {B}", two, [LogValue.From(i), LogValue.From("y")], new ScopePropertySnapshot([]));
+            _log.WriteInScopes(LogLevel.Info, null, "{A} {B}", two, [LogValue.From(i), LogValue.From("z")], null!);
+        }
+        await _pipeline.FlushAsync();
+        var events = _sink.Events.ToArray();
+        Assert.Equal(12, events.Length);
+        for (int i = 0; i < 3; i++)
+        {
+            // The event's own A wins over the scope's; a null key is ignored; the later Tenant replaces the earlier in its place.
+            var byReference = events[4 * i];
+            Assert.Equal(["A", "B", "RequestId", "Tenant"], byReference.Properties.Keys);
+            Assert.Equal(i, byReference.Properties["A"]);
+            Assert.Equal("r-1", byReference.Properties["RequestId"]);
+            Assert.Equal("globex", byReference.Properties["Tenant"]);
+            Assert.Contains("\"@i\":12", byReference.Formatted);
+            var copied = events[4 * i + 1];
+            Assert.Equal(["A", "B", "C", "D", "E", "F", "G", "RequestId", "Tenant"], copied.Properties.Keys);
+            Assert.Equal(1, copied.Properties["A"]);
+            Assert.Equal("globex", copied.Properties["Tenant"]);
+            Assert.Equal(["A", "B"], events[4 * i + 2].Properties.Keys);
+            Assert.Equal(["A", "B"], events[4 * i + 3].Properties.Keys);
+        }
+    }
+
+    [Fact]
     public async Task Scope_pairs_land_by_the_same_rules_when_scope_sets_and_own_names_change_from_event_to_event()
     {
         // The writer keeps one resolution per template (checked by reference) and resolves other events directly:
