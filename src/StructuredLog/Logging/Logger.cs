@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using StructuredLog.Context;
@@ -218,9 +219,16 @@ public sealed partial class Logger
     private void WriteCopyingScopes(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
         SlotArgument[] parts, int eventId, string? eventName)
     {
-        var pairs = parts.Length == 0 ? [] : new KeyValuePair<string, object?>[parts.Length];
+        if (parts.Length == 0)
+        {
+            Write(level, exception, messageTemplate, names, values, ReadOnlySpan<KeyValuePair<string, object?>>.Empty, eventId, eventName);
+            return;
+        }
+        var pairs = ArrayPool<KeyValuePair<string, object?>>.Shared.Rent(parts.Length);
         for (int i = 0; i < parts.Length; i++) pairs[i] = new(parts[i].Name!, parts[i].Value.Ref);
-        Write(level, exception, messageTemplate, names, values, pairs, eventId, eventName);
+        Write(level, exception, messageTemplate, names, values, pairs.AsSpan(0, parts.Length), eventId, eventName);
+        pairs.AsSpan(0, parts.Length).Clear(); // the pool must not keep the application's values
+        ArrayPool<KeyValuePair<string, object?>>.Shared.Return(pairs);
     }
 
     /// <summary>
