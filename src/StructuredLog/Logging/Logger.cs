@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using StructuredLog.Context;
@@ -126,14 +125,19 @@ public sealed partial class Logger
     /// <summary>Scope properties as captured: no type test, no name comparison here (the writer converts and resolves names).</summary>
     private static void WriteScopeParts(Span<SlotArgument> args, ReadOnlySpan<KeyValuePair<string, object?>> scopeProperties)
     {
-        for (int i = 0; i < scopeProperties.Length; i++)
-        {
-            ref SlotArgument a = ref args[i];
-            ref readonly var pair = ref scopeProperties[i];
-            a.Value = new LogValue(LogValueKind.Object, 0, 0, pair.Value);
-            if (!ReferenceEquals(a.Name, pair.Key)) a.Name = pair.Key;
-            if (!ReferenceEquals(a.Format, SlotArgument.ScopeMarker)) a.Format = SlotArgument.ScopeMarker;
-        }
+        for (int i = 0; i < scopeProperties.Length; i++) StoreScopePart(ref args[i], scopeProperties[i].Key, scopeProperties[i].Value);
+    }
+
+    /// <summary>
+    /// One scope pair as a part: the value as captured (converted on the writer thread), the name and the scope marker
+    /// stored only when they differ from what the part holds (the ring's parts keep them from the cell's previous call).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void StoreScopePart(ref SlotArgument a, string? name, object? value)
+    {
+        a.Value = new LogValue(LogValueKind.Object, 0, 0, value);
+        if (!ReferenceEquals(a.Name, name)) a.Name = name;
+        if (!ReferenceEquals(a.Format, SlotArgument.ScopeMarker)) a.Format = SlotArgument.ScopeMarker;
     }
 
     /// <summary>
@@ -148,23 +152,51 @@ public sealed partial class Logger
     /// <see cref="Write(LogLevel, Exception?, string, ReadOnlySpan{LogProperty}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>.
     /// </summary>
     public void Write(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
-        ReadOnlySpan<KeyValuePair<string, object?>> scopeProperties, int eventId = 0, string? eventName = null)
+        ReadOnlySpan<KeyValuePair<string, object?>> scopeProperties, int eventId = 0, string? eventName = null) =>
+        WriteNamedValues(level, exception, messageTemplate, names, values, scopeProperties, null, eventId, eventName);
+
+    /// <summary>
+    /// Writes an event as <see cref="Write(LogLevel, Exception?, string, string[], ReadOnlySpan{LogValue}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>
+    /// does, with the scope properties of a <paramref name="scopes"/> snapshot that the caller keeps while its scopes do
+    /// not change. When the values go into the ring cell itself (as many names as values, at most six), the cell takes the
+    /// snapshot by reference: no pair is copied. Otherwise the pairs are copied as with the span overload.
+    /// </summary>
+    public void WriteInScopes(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
+        ScopePropertySnapshot scopes, int eventId = 0, string? eventName = null) =>
+        WriteNamedValues(level, exception, messageTemplate, names, values, default, scopes is { Count: > 0 } ? scopes : null, eventId, eventName);
+
+    /// <summary>
+    /// Both named-values overloads: the scope pairs come either as a span (<paramref name="snapshot"/> null) or as a
+    /// snapshot, which a cell with its values inline takes by reference (<see cref="SlotFlags.SharedScopes"/>: the writer
+    /// reads its parts as it reads a cell's, and the ring's Release leaves them alone) and any other cell copies.
+    /// Inlined into each, so that the span overload's code is what it was.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteNamedValues(LogLevel level, Exception? exception, string messageTemplate, string[]? names, ReadOnlySpan<LogValue> values,
+        ReadOnlySpan<KeyValuePair<string, object?>> scopeProperties, ScopePropertySnapshot? snapshot, int eventId, string? eventName)
     {
         if (!IsEnabled(level)) return;
         int n = values.Length;
+        int pairs = snapshot?.Count ?? scopeProperties.Length;
         bool inline = names is not null && names.Length == n && n <= EventSlot.InlineArguments;
-        int total = n + scopeProperties.Length;
+        int total = n + pairs;
         ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos);
         if (Unsafe.IsNullRef(ref s)) return;
         SetEvent(ref s, pos, eventId, eventName);
         Span<SlotArgument> args;
         if (inline)
         {
-            s.Flags = SlotFlags.NamedArguments | SlotFlags.InlineNames;
+            s.Flags = snapshot is null ? SlotFlags.NamedArguments | SlotFlags.InlineNames : SlotFlags.NamedArguments | SlotFlags.InlineNames | SlotFlags.SharedScopes;
             ref ColdSlot cold = ref _ring.Cold(pos);
             if (!ReferenceEquals(cold.Names, names)) cold.Names = names;
             for (int i = 0; i < n; i++) _ring.StoreValue(ref s, pos, i, values[i]);
-            args = ClaimParts(ref s, pos, scopeProperties.Length);
+            if (snapshot is not null)
+            {
+                s.Overflow = snapshot.Parts;
+                Publish(ref s, pos);
+                return;
+            }
+            args = ClaimParts(ref s, pos, pairs);
         }
         else
         {
@@ -180,55 +212,13 @@ public sealed partial class Logger
             }
             args = args[n..];
         }
-        WriteScopeParts(args, scopeProperties);
-        Publish(ref s, pos);
-    }
-
-    /// <summary>
-    /// Writes an event as <see cref="Write(LogLevel, Exception?, string, string[], ReadOnlySpan{LogValue}, ReadOnlySpan{KeyValuePair{string, object?}}, int, string?)"/>
-    /// does, with the scope properties of a <paramref name="scopes"/> snapshot that the caller keeps while its scopes do
-    /// not change. When the values go into the ring cell itself (as many names as values, at most six), the cell takes the
-    /// snapshot by reference: no pair is copied. Otherwise the pairs are copied as with the span overload.
-    /// </summary>
-    public void WriteInScopes(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
-        ScopePropertySnapshot scopes, int eventId = 0, string? eventName = null)
-    {
-        if (!IsEnabled(level)) return;
-        int n = values.Length;
-        var parts = scopes?.Parts ?? [];
-        if (names is null || names.Length != n || n > EventSlot.InlineArguments || parts.Length == 0)
+        if (snapshot is null) WriteScopeParts(args, scopeProperties);
+        else
         {
-            WriteCopyingScopes(level, exception, messageTemplate, names!, values, parts, eventId, eventName);
-            return;
+            var parts = snapshot.Parts;
+            for (int i = 0; i < parts.Length; i++) StoreScopePart(ref args[i], parts[i].Name, parts[i].Value.Ref);
         }
-        ref EventSlot s = ref Begin(level, exception, messageTemplate, n + parts.Length, out long pos);
-        if (Unsafe.IsNullRef(ref s)) return;
-        SetEvent(ref s, pos, eventId, eventName);
-        // The snapshot's parts stand for the cell's own (SlotFlags.SharedScopes): the writer reads them as it reads parts,
-        // and the ring's Release leaves them alone.
-        s.Flags = SlotFlags.NamedArguments | SlotFlags.InlineNames | SlotFlags.SharedScopes;
-        ref ColdSlot cold = ref _ring.Cold(pos);
-        if (!ReferenceEquals(cold.Names, names)) cold.Names = names;
-        for (int i = 0; i < n; i++) _ring.StoreValue(ref s, pos, i, values[i]);
-        s.Overflow = parts;
         Publish(ref s, pos);
-    }
-
-    /// <summary>The events of <see cref="WriteInScopes"/> that cannot take the snapshot by reference: its pairs copied, as the span overload does.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void WriteCopyingScopes(LogLevel level, Exception? exception, string messageTemplate, string[] names, ReadOnlySpan<LogValue> values,
-        SlotArgument[] parts, int eventId, string? eventName)
-    {
-        if (parts.Length == 0)
-        {
-            Write(level, exception, messageTemplate, names, values, ReadOnlySpan<KeyValuePair<string, object?>>.Empty, eventId, eventName);
-            return;
-        }
-        var pairs = ArrayPool<KeyValuePair<string, object?>>.Shared.Rent(parts.Length);
-        for (int i = 0; i < parts.Length; i++) pairs[i] = new(parts[i].Name!, parts[i].Value.Ref);
-        Write(level, exception, messageTemplate, names, values, pairs.AsSpan(0, parts.Length), eventId, eventName);
-        pairs.AsSpan(0, parts.Length).Clear(); // the pool must not keep the application's values
-        ArrayPool<KeyValuePair<string, object?>>.Shared.Return(pairs);
     }
 
     /// <summary>

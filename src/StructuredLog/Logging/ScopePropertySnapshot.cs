@@ -1,4 +1,3 @@
-using StructuredLog.Events;
 using StructuredLog.Pipeline;
 
 namespace StructuredLog;
@@ -18,12 +17,7 @@ public sealed class ScopePropertySnapshot
     public ScopePropertySnapshot(ReadOnlySpan<KeyValuePair<string, object?>> properties)
     {
         Parts = new SlotArgument[properties.Length];
-        for (int i = 0; i < properties.Length; i++)
-        {
-            Parts[i].Value = new LogValue(LogValueKind.Object, 0, 0, properties[i].Value);
-            Parts[i].Name = properties[i].Key;
-            Parts[i].Format = SlotArgument.ScopeMarker;
-        }
+        for (int i = 0; i < properties.Length; i++) Logger.StoreScopePart(ref Parts[i], properties[i].Key, properties[i].Value);
     }
 
     /// <summary>The number of pairs.</summary>
