@@ -4,10 +4,11 @@ using StructuredLog.Benchmarks.Peers;
 namespace StructuredLog.Benchmarks;
 
 /// <summary>
-/// <c>profile [--library X] [--workload Plain] [--events 1000000] [--repeat 5] [--alloc] [--steady] [--threads]</c>: runs the end-to-end
+/// <c>profile [--library X] [--workload Plain] [--events 1000000] [--repeat 5] [--alloc] [--steady] [--threads] [--phases]</c>: runs the end-to-end
 /// workload outside BenchmarkDotNet, printing events/s and whole-process bytes allocated per event
-/// (<see cref="GC.GetTotalAllocatedBytes"/>) for each repetition, and with <c>--threads</c> the CPU each
-/// thread used per event (<see cref="ThreadCpu"/>). Meant to run under a profiler too
+/// (<see cref="GC.GetTotalAllocatedBytes"/>) for each repetition, with <c>--threads</c> the CPU each
+/// thread used per event (<see cref="ThreadCpu"/>), and with <c>--phases</c> the wall and CPU time of the burst (the
+/// calls) and of the tail (flush and disposal) apart, with how many cores each kept busy. Meant to run under a profiler too
 /// (<c>perf record</c> with <c>DOTNET_PerfMapEnabled=1</c>).
 /// </summary>
 public static class ProfileDriver
@@ -19,6 +20,7 @@ public static class ProfileDriver
         int events = int.Parse(CommandLine.Value(args, "--events") ?? "1000000");
         int repeat = int.Parse(CommandLine.Value(args, "--repeat") ?? "5");
         bool byThread = args.Contains("--threads");
+        bool phases = args.Contains("--phases");
         using var sampler = args.Contains("--alloc") ? new AllocationSampler() : null;
         if (args.Contains("--steady"))
         {
@@ -41,6 +43,8 @@ public static class ProfileDriver
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             peer.EndToEnd(events, workload);
+            var burstWall = sw.Elapsed;
+            var burstCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             Dictionary<string, long>? threadsAfter = null;
             if (byThread)
             {
@@ -57,6 +61,12 @@ public static class ProfileDriver
             File.Delete(path);
             Console.WriteLine($"{library} {workload}: {events / sw.Elapsed.TotalSeconds / 1e6:F2} M events/s, {cpu.TotalNanoseconds / events:F0} ns CPU/event (all threads), {allocated / (double)events:F1} B allocated/event, {bytes / (double)events:F0} B/event in the file");
             if (byThread) Console.WriteLine($"  ns CPU/event by thread: {ThreadCpu.PerEvent(threads!, threadsAfter!, events)}");
+            if (phases)
+            {
+                var tailWall = sw.Elapsed - burstWall;
+                var tailCpu = cpu - burstCpu;
+                Console.WriteLine($"  burst {burstWall.TotalMilliseconds:F1} ms, CPU {burstCpu.TotalMilliseconds:F1} ms ({burstCpu / burstWall:F2} cores busy); tail {tailWall.TotalMilliseconds:F1} ms, CPU {tailCpu.TotalMilliseconds:F1} ms ({tailCpu / tailWall:F2} cores busy)");
+            }
         }
         if (sampler is not null)
         {
