@@ -8,14 +8,14 @@
 # With --caller it runs `callercost --bursts 200` instead (the calling thread's cost, CoreBenchmarks' cases outside
 # BenchmarkDotNet) and prints, for each enabled case, the median of the processes' medians on each side and in how
 # many rounds the new side's median was the lower. Whole processes of this machine run in a fast or a slow mode, so
-# compare many alternated processes, not one of each (docs/benchmarks.md, "Session 22").
+# compare many alternated processes, not one of each (docs/benchmarks-history.md, "Session 22").
 #
 # Builds <base-rev> in a temporary git worktree and the working tree as it is, then runs the benchmark
 # project's `profile` command alternately (base, new, base, new, ...) and prints, for each side, the
 # median and quartiles of events/s and of CPU per event (all threads) over the last three repeats of
 # every run. This machine switches between a fast and a slow CPU state for minutes at a time, so one
 # run of each says little; alternating many short runs and comparing medians is what resolved changes
-# of 5-10 % in sessions 18 and 19 (see docs/benchmarks.md).
+# of 5-10 % in sessions 18 and 19 (see docs/benchmarks-history.md).
 set -euo pipefail
 
 mode=profile

@@ -7,7 +7,7 @@
 # Runs `latency --producers 4 --library X` in a fresh process per library per round (libraries alternated round by
 # round) and prints, per library, the median, lowest and highest of the processes' p99.9 and of their "first call of a
 # burst" p50. The same code's p99.9 spans about 3x from one process to the next on the 2-core test machine
-# (docs/benchmarks.md, "Session 24", item 3), so one run says little about the 1 µs target.
+# (docs/benchmarks-history.md, "Session 24", item 3), so one run says little about the 1 µs target.
 set -euo pipefail
 
 processes=${1:-8}

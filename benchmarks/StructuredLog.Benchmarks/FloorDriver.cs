@@ -16,7 +16,7 @@ namespace StructuredLog.Benchmarks;
 /// bytes (every 8-byte word) plus two references, in a ring small enough for L1 and in one of 16,384
 /// slots (L3). This is the cost of the stores alone, for comparison with the logger's slot.</item>
 /// </list>
-/// Results and their reading: docs/benchmarks.md, "What bounds the enabled call (floor driver)".
+/// Results and their reading: docs/benchmarks-history.md, "What bounds the enabled call (floor driver)".
 /// </summary>
 public static class FloorDriver
 {

@@ -9,7 +9,7 @@ namespace StructuredLog.Benchmarks;
 /// logging: one event every <c>interval</c> ms into the default pipeline (JSON to <see cref="Stream.Null"/>),
 /// measured as the whole process's CPU time over <c>seconds</c>, after a warm-up long enough for tiered
 /// compilation to finish. <c>--no-log</c> runs the same loop without the log call (the process's own floor).
-/// Results: docs/benchmarks.md, "CPU of a quiet application".
+/// Results: docs/benchmarks-history.md, "CPU of a quiet application".
 /// </summary>
 public static class IdleCpuDriver
 {

@@ -5,7 +5,7 @@ namespace StructuredLog.Benchmarks;
 
 /// <summary>
 /// <c>machine [--dir D] [--mb 512]</c>: measures the two states of the benchmark VM that move end-to-end
-/// results while the code stays the same (docs/benchmarks.md, "Session 14: the machine's two slow states"):
+/// results while the code stays the same (docs/benchmarks-history.md, "Session 14: the machine's two slow states"):
 /// <list type="number">
 /// <item>how fast new page-cache pages can be written: a file of <c>--mb</c> MB written in 1 MB writes,
 /// twice (the second pass right after deleting the first file, so it mostly reuses the pages the

@@ -25,7 +25,7 @@ namespace StructuredLog.Benchmarks;
 /// tier-0 and instrumented code for over a second (the writer's per-batch methods need their calls counted twice,
 /// on threads that leave little CPU to the JIT's background thread), and BenchmarkDotNet's automatic warm-up
 /// sometimes stopped while StructuredLog's scoped case still ran at 1.9–2.2 µs per call (the first measured
-/// iterations 1.0–2.7 µs, the later ones 0.5–1.4 µs), so that its median moved between runs (see "Session 20" in docs/benchmarks.md).
+/// iterations 1.0–2.7 µs, the later ones 0.5–1.4 µs), so that its median moved between runs (see "Session 20" in docs/benchmarks-history.md).
 /// </summary>
 [MemoryDiagnoser]
 [WarmupCount(30)]

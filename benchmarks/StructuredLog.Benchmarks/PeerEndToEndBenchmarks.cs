@@ -49,7 +49,7 @@ public class PeerEndToEndBenchmarks
     /// method to instrumented code after 30 calls and to its final code after about 30 more. With only BenchmarkDotNet's
     /// 30 warm-up iterations, that happened during the measured ones. Per-thread CPU read inside the iterations showed
     /// the JIT's thread using up to 264 ns of CPU per event in a third of StructuredLog's, on a 2-core machine where every
-    /// thread of the pipeline competes for the same cores (docs/benchmarks.md, "Session 23"). Every library gets the same.
+    /// thread of the pipeline competes for the same cores (docs/benchmarks-history.md, "Session 23"). Every library gets the same.
     /// </summary>
     [GlobalSetup]
     public void WarmUpSetupPath()

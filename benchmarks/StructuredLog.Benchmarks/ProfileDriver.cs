@@ -34,7 +34,7 @@ public static class ProfileDriver
         {
             var path = Path.Combine(Path.GetTempPath(), $"sl-profile-{Environment.ProcessId}-{r}.jsonl");
             var peer = Peer.Create(library, path);
-            // As BenchmarkDotNet's iterations may find the process (docs/benchmarks.md, "Session 23"): after a full
+            // As BenchmarkDotNet's iterations may find the process (docs/benchmarks-history.md, "Session 23"): after a full
             // collection (SL_PROFILE_GC=1), or after a pause in which the library's threads go idle (SL_PROFILE_SLEEP=ms).
             if (Environment.GetEnvironmentVariable("SL_PROFILE_GC") == "1") { GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect(); }
             if (int.TryParse(Environment.GetEnvironmentVariable("SL_PROFILE_SLEEP"), out int pauseMs) && pauseMs > 0) Thread.Sleep(pauseMs);

@@ -105,7 +105,7 @@ internal sealed class StructuredLogLogger : ILogger
             try
             {
                 // Inside the same scopes as the thread's previous event, the walk compares the pairs instead of copying
-                // them, and the event takes their shared snapshot (docs/benchmarks.md, "Session 24", item 7).
+                // them, and the event takes their shared snapshot (docs/benchmarks-history.md, "Session 24", item 7).
                 buffer.BeginScopes(scopes);
                 scopes.Walk(ScopeCapture.Add, buffer);
                 buffer.AddScopeMessagePair(ScopeCapture.ScopeProperty);

@@ -40,7 +40,7 @@ internal enum SlotFlags : byte
 /// <remarks>
 /// <para>
 /// Two cache lines, filled from the start, so that a call's stores run through the ring's memory in order. What the
-/// calling thread pays depends on that more than on the number of lines it writes (docs/benchmarks.md, "Session 22";
+/// calling thread pays depends on that more than on the number of lines it writes (docs/benchmarks-history.md, "Session 22";
 /// coarse-clock template calls, medians over alternated processes): the 304-byte cell of earlier versions, written
 /// over four or five of its lines, 13–24 ns; a 320-byte cell of which a call wrote only the first two lines, 21–26 ns;
 /// the 304-byte cell padded to a 640-byte stride, 43–57 ns; this 128-byte cell, 12–21 ns.

@@ -10,7 +10,7 @@ namespace StructuredLog.Pipeline;
 /// default, about 2.7 MB with their property arrays). A pipeline that is built, used and disposed (tests, a
 /// reconfiguration, a job that builds one per run, the end-to-end benchmark's iterations) allocated them all again, and
 /// they then moved through the GC's generations while it logged: a fresh pipeline's first 200,000 events ran about 8 %
-/// slower than with records it took over (median of 16 alternations; docs/benchmarks.md, "Session 20"). So a writer that stops normally detaches its
+/// slower than with records it took over (median of 16 alternations; docs/benchmarks-history.md, "Session 20"). So a writer that stops normally detaches its
 /// records from everything (<see cref="EventRecord.Detach"/>: no application object, and none of its pipeline's) and
 /// leaves them here; the next writer with the same batch size takes them. At most one set is kept, and it is let go
 /// <see cref="Retention"/> after it was left if no pipeline took it, so a process that has stopped logging keeps nothing.

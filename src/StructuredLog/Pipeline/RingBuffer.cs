@@ -192,7 +192,7 @@ internal sealed class RingBuffer
     /// the cell needs one. The thread that claimed the cell is the only one to touch it until the writer releases it, so
     /// this takes no lock and, once every cell that overflows has its array, allocates nothing. A pool shared with the
     /// writer thread did neither: the writer returned arrays to its own thread's cache, and in a burst the calling thread
-    /// found the pool empty and allocated 393–558 bytes per call (docs/benchmarks.md, "Session 23").
+    /// found the pool empty and allocated 393–558 bytes per call (docs/benchmarks-history.md, "Session 23").
     /// </remarks>
     public SlotArgument[] Spill(long position, int count)
     {
