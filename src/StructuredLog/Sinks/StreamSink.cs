@@ -5,10 +5,11 @@ namespace StructuredLog.Sinks;
 /// <summary>
 /// Appends formatted events to a stream or a single file (no rolling: see the
 /// <c>StructuredLog.Sinks.File</c> package for rolling, retention and compression). Writes happen on
-/// the sink's own I/O thread in large batches: payloads that lie next to each other in the sink's
-/// queue (up to 64 KB) go out in one write. A <see cref="FileStream"/> or <see cref="MemoryStream"/> is
-/// written synchronously on that thread (no task or state machine per batch); a file opened from a
-/// path is unbuffered, so each run of payloads is one <c>write</c> call with no extra copy, and on Linux
+/// the sink's own I/O thread in large batches. A <see cref="FileStream"/> or <see cref="MemoryStream"/> is
+/// written synchronously on that thread (no task or state machine per batch); a seekable
+/// <see cref="FileStream"/> takes each batch in one gather write (<c>pwritev</c>, no extra copy) at its
+/// position, which then moves past it, and other streams one write per run of payloads that lie next
+/// to each other in the sink's queue (up to 64 KB). A file opened from a path is unbuffered, and on Linux
 /// its disk blocks are reserved about 1 MB ahead of the end (<c>fallocate</c> with
 /// <c>FALLOC_FL_KEEP_SIZE</c>: the file's length is unchanged, the reservation past it is returned on
 /// dispose), which makes each append cheaper for the kernel.
