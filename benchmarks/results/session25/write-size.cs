@@ -9,7 +9,10 @@ static class P
         string dir = args.Length > 0 ? args[0] : "/tmp";
         int lines = 1_000_000;
         var line = new byte[210]; for (int i = 0; i < line.Length; i++) line[i] = (byte)('a' + i % 26); line[^1] = (byte)'\n';
-        var modes = new (string Name, int Run, bool Aligned)[] { ("unaligned 64K", 65536 - 210 * 3, false), ("aligned 64K", 65536, true), ("batch-split", -1, true), ("writev batch", -4, true), ("unaligned 256K", 262144 - 777, false) };
+        // "larger" (second argument): plain writes of 128 KB to 1 MB instead (write-size-larger.txt).
+        var modes = args.Length > 1 && args[1] == "larger"
+            ? new (string Name, int Run, bool Aligned)[] { ("unaligned 128K", 131072 - 777, false), ("unaligned 256K", 262144 - 777, false), ("unaligned 512K", 524288 - 777, false), ("unaligned 1M", 1048576 - 777, false) }
+            : new (string Name, int Run, bool Aligned)[] { ("unaligned 64K", 65536 - 210 * 3, false), ("aligned 64K", 65536, true), ("batch-split", -1, true), ("writev batch", -4, true), ("unaligned 256K", 262144 - 777, false) };
         for (int round = 0; round < 4; round++)
         foreach (var (name, run, aligned) in modes)
         {
