@@ -102,6 +102,8 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
             }
             long position = file.Position;
             RandomAccess.Write(file.SafeFileHandle, runs, position);
+            // Through the stream, not the handle: a buffered stream writes what its owner left in its buffer (at its own
+            // place, before this batch) when its position moves.
             file.Position = position + total;
         }
         finally

@@ -53,4 +53,30 @@ public sealed class StreamSinkGatherTests : IDisposable
         Assert.Equal("owner's line", lines[^2]);
         Assert.Equal("", lines[^1]);
     }
+
+    [Fact]
+    public async Task A_buffered_stream_keeps_what_its_owner_wrote_before_the_sink_did()
+    {
+        string path = Path.Combine(_dir, "buffered.log");
+        const int Count = 3_000;
+        await using (var stream = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 64 * 1024))
+        {
+            stream.Write("header written by the owner, still in the stream's buffer\n"u8);
+            var sink = new StreamSink(stream, ownsStream: false);
+            await using (var pipeline = new LogPipelineBuilder().WriteTo(sink).FlushOnProcessExit(false).Build())
+            {
+                var log = pipeline.GetLogger("Orders");
+                for (int i = 0; i < Count; i++) log.Info("Processed order {Id} for {Customer}", i, new string('c', 120));
+            }
+        }
+
+        var lines = Encoding.UTF8.GetString(File.ReadAllBytes(path)).Split('\n');
+        Assert.Equal(Count + 2, lines.Length);
+        Assert.Equal("header written by the owner, still in the stream's buffer", lines[0]);
+        for (int i = 0; i < Count; i++)
+        {
+            using var doc = JsonDocument.Parse(lines[i + 1]);
+            Assert.Equal(i, doc.RootElement.GetProperty("Id").GetInt32());
+        }
+    }
 }
