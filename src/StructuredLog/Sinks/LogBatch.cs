@@ -56,9 +56,10 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
 
     /// <summary>
     /// Writes every payload to <paramref name="stream"/> and flushes it: for <paramref name="synchronous"/>
-    /// streams (files, memory, the console's own streams) with plain writes on the calling I/O thread, one
-    /// <see cref="Stream.Write(ReadOnlySpan{byte})"/> per run of adjacent payloads (no task or state machine
-    /// per batch); otherwise through <see cref="WritePayloadsToAsync"/>.
+    /// streams (files, memory, the console's own streams) with plain writes on the calling I/O thread (no task or state
+    /// machine per batch): a seekable <see cref="FileStream"/> in one gather write (<see cref="WriteGathered"/>), others
+    /// one <see cref="Stream.Write(ReadOnlySpan{byte})"/> per run of adjacent payloads; otherwise through
+    /// <see cref="WritePayloadsToAsync"/>.
     /// </summary>
     internal Task WriteToAndFlushAsync(Stream stream, bool synchronous, CancellationToken cancellationToken)
     {
@@ -102,8 +103,8 @@ public sealed class LogBatch : IReadOnlyList<BufferedLogEvent>
             }
             long position = file.Position;
             RandomAccess.Write(file.SafeFileHandle, runs, position);
-            // Through the stream, not the handle: a buffered stream writes what its owner left in its buffer (at its own
-            // place, before this batch) when its position moves.
+            // The stream keeps its own position, which a write through the handle does not move. (A buffered stream has
+            // written what its owner left in its buffer when its handle was asked for, at its own place before this batch.)
             file.Position = position + total;
         }
         finally
