@@ -186,6 +186,7 @@ internal sealed class FormatWorker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
+        BackgroundScheduling.TryMarkCurrentThread();
         long seen = 0;
         while (!_stopping)
         {

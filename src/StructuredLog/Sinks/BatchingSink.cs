@@ -378,6 +378,7 @@ public abstract class BatchingSink : ILogSink, ISinkCounters
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run()
     {
+        Pipeline.BackgroundScheduling.TryMarkCurrentThread();
         var random = new Random();
         CancellationTokenSource? timeout = null;
         try
