@@ -45,11 +45,7 @@ public sealed class StreamSinkGatherTests : IDisposable
         var lines = Encoding.UTF8.GetString(File.ReadAllBytes(path)).Split('\n');
         Assert.Equal(Count + 3, lines.Length);
         Assert.Equal("existing line", lines[0]);
-        for (int i = 0; i < Count; i++)
-        {
-            using var doc = JsonDocument.Parse(lines[i + 1]);
-            Assert.Equal(i, doc.RootElement.GetProperty("Id").GetInt32());
-        }
+        AssertEventsInOrder(lines, first: 1, Count);
         Assert.Equal("owner's line", lines[^2]);
         Assert.Equal("", lines[^1]);
     }
@@ -73,9 +69,15 @@ public sealed class StreamSinkGatherTests : IDisposable
         var lines = Encoding.UTF8.GetString(File.ReadAllBytes(path)).Split('\n');
         Assert.Equal(Count + 2, lines.Length);
         Assert.Equal("header written by the owner, still in the stream's buffer", lines[0]);
-        for (int i = 0; i < Count; i++)
+        AssertEventsInOrder(lines, first: 1, Count);
+    }
+
+    /// <summary>Lines [first, first + count) are the events 0..count-1, once each, in order.</summary>
+    private static void AssertEventsInOrder(string[] lines, int first, int count)
+    {
+        for (int i = 0; i < count; i++)
         {
-            using var doc = JsonDocument.Parse(lines[i + 1]);
+            using var doc = JsonDocument.Parse(lines[first + i]);
             Assert.Equal(i, doc.RootElement.GetProperty("Id").GetInt32());
         }
     }
