@@ -43,8 +43,9 @@ public static class ProfileDriver
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
             peer.EndToEnd(events, workload);
+            // Read only with --phases: reading the process's CPU time (/proc) inside the timed window costs time of its own.
             var burstWall = sw.Elapsed;
-            var burstCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            var burstCpu = phases ? Process.GetCurrentProcess().TotalProcessorTime - cpu : TimeSpan.Zero;
             Dictionary<string, long>? threadsAfter = null;
             if (byThread)
             {
