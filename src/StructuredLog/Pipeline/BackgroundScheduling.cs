@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace StructuredLog.Pipeline;
 
 /// <summary>
@@ -23,17 +21,7 @@ internal static unsafe class BackgroundScheduling
 
     static BackgroundScheduling()
     {
-        // Looked up in the process's global symbols, as FilePreallocation does: no libc file name to guess.
-        if (!OperatingSystem.IsLinux()) return;
-        try
-        {
-            if (NativeLibrary.TryGetExport(NativeLibrary.GetMainProgramHandle(), "sched_setscheduler", out var address))
-                s_setScheduler = (delegate* unmanaged<int, int, int*, int>)address;
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or InvalidOperationException or NotSupportedException)
-        {
-            // Left null: threads keep the default policy.
-        }
+        if (LibcSymbols.TryGet("sched_setscheduler", out var address)) s_setScheduler = (delegate* unmanaged<int, int, int*, int>)address;
     }
 
     /// <summary>Makes the calling thread a batch thread; false where the platform has no such policy or refused it.</summary>

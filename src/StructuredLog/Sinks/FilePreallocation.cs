@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using StructuredLog.Pipeline;
 
 namespace StructuredLog.Sinks;
 
@@ -33,21 +33,12 @@ internal sealed unsafe class FilePreallocation
 
     static FilePreallocation()
     {
-        // Looked up in the process's global symbols (libc is always loaded there), so no library name
-        // (libc.so.6, musl's libc.so) has to be guessed. off_t is 64-bit on every 64-bit Linux.
-        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess) return;
-        try
+        // off_t is 64-bit on every 64-bit Linux.
+        if (!Environment.Is64BitProcess) return;
+        if (LibcSymbols.TryGet("fallocate", out var fallocate) && LibcSymbols.TryGet("ftruncate", out var ftruncate))
         {
-            var main = NativeLibrary.GetMainProgramHandle();
-            if (NativeLibrary.TryGetExport(main, "fallocate", out var fallocate) && NativeLibrary.TryGetExport(main, "ftruncate", out var ftruncate))
-            {
-                s_fallocate = (delegate* unmanaged<int, int, long, long, int>)fallocate;
-                s_ftruncate = (delegate* unmanaged<int, long, int>)ftruncate;
-            }
-        }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException or InvalidOperationException or NotSupportedException)
-        {
-            // Leave both null: no preallocation.
+            s_fallocate = (delegate* unmanaged<int, int, long, long, int>)fallocate;
+            s_ftruncate = (delegate* unmanaged<int, long, int>)ftruncate;
         }
     }
 
