@@ -236,7 +236,7 @@ public sealed partial class Logger
     {
         if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return ref Unsafe.NullRef<EventSlot>();
         ref EventSlot s = ref _ring.Cell(position);
-        s.Timestamp = _coarseClock ? CoarseClock.Now : Stopwatch.GetTimestamp();
+        s.Timestamp = _coarseClock ? CoarseClock.Now : PreciseClock.Now();
         if (!ReferenceEquals(s.Logger, this)) s.Logger = this;
         if (!ReferenceEquals(s.Template, template)) s.Template = template;
         s.Level = level;

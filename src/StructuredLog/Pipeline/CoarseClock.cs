@@ -4,8 +4,8 @@ using System.Runtime.CompilerServices;
 namespace StructuredLog.Pipeline;
 
 /// <summary>
-/// The shared clock of <see cref="TimestampPrecision.Coarse"/>: a <see cref="Stopwatch.GetTimestamp"/>
-/// value that calling threads read as a plain field (no system call) and that a ticker thread
+/// The shared clock of <see cref="TimestampPrecision.Coarse"/>: a <see cref="PreciseClock"/> count
+/// that calling threads read as a plain field (no system call) and that a ticker thread
 /// refreshes about once a millisecond. Values are in the same units as the precise clock, so the
 /// writer converts both the same way (<see cref="TimestampClock"/>).
 /// </summary>
@@ -20,12 +20,12 @@ internal static class CoarseClock
 {
     private static readonly TimeSpan s_tick = TimeSpan.FromMilliseconds(1);
     private static readonly object s_lock = new();
-    private static long s_now = Stopwatch.GetTimestamp();
+    private static long s_now = PreciseClock.Now();
     private static int s_users;
     private static Thread? s_thread;
     private static ManualResetEventSlim? s_stop;
 
-    /// <summary>The last refreshed timestamp (<see cref="Stopwatch"/> units): one field read.</summary>
+    /// <summary>The last refreshed timestamp (a <see cref="PreciseClock"/> count): one field read.</summary>
     public static long Now
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -61,7 +61,7 @@ internal static class CoarseClock
     {
         lock (s_lock)
         {
-            Advance(Stopwatch.GetTimestamp());
+            Advance(PreciseClock.Now());
             if (s_users++ > 0) return;
             var stop = new ManualResetEventSlim(false, spinCount: 0); // a tick must block, not spin
             var thread = new Thread(() => Tick(stop)) { IsBackground = true, Name = "StructuredLog coarse clock" };
@@ -91,7 +91,7 @@ internal static class CoarseClock
     private static void Tick(ManualResetEventSlim stop)
     {
         // Waiting on the event (rather than sleeping) lets the last ReleaseUser end the thread at once.
-        while (!stop.Wait(s_tick)) Advance(Stopwatch.GetTimestamp());
+        while (!stop.Wait(s_tick)) Advance(PreciseClock.Now());
         stop.Dispose();
     }
 }

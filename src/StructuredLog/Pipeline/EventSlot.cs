@@ -73,7 +73,7 @@ internal struct EventSlot
 
     /// <summary>Vyukov sequence: equals the position when free for that lap, position + 1 when published.</summary>
     [FieldOffset(0)] public long Sequence;
-    /// <summary><see cref="Stopwatch.GetTimestamp"/> on the calling thread (or <see cref="CoarseClock.Now"/>, in the same units); the writer converts it to UTC (<see cref="TimestampClock"/>).</summary>
+    /// <summary><see cref="PreciseClock.Now"/> on the calling thread (or <see cref="CoarseClock.Now"/>, in the same units); the writer converts it to UTC (<see cref="TimestampClock"/>).</summary>
     [FieldOffset(8)] public long Timestamp;
     [FieldOffset(16)] public Logger? Logger;
     [FieldOffset(24)] public string? Template;

@@ -348,7 +348,7 @@ internal sealed class EventWriter
     /// </summary>
     private int Drain()
     {
-        long now = Stopwatch.GetTimestamp();
+        long now = PreciseClock.Now();
         _clock.AnchorIfStale(now);
         // The writer reads the clock here anyway: it keeps the coarse clock fresh too when it is busy.
         if (_coarseClock) CoarseClock.Advance(now);

@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using StructuredLog.Pipeline;
+using StructuredLog.Tests.Support;
+
+namespace StructuredLog.Tests.Pipeline;
+
+/// <summary>
+/// <see cref="PreciseClock"/> (the time-stamp counter where the kernel keeps time with it, the stopwatch elsewhere) and
+/// <see cref="TimestampClock"/>, which turns its counts into UTC on the writer.
+/// </summary>
+public sealed class PreciseClockTests
+{
+    [Fact]
+    public void The_cycle_counter_is_used_exactly_where_the_kernel_keeps_time_with_it()
+    {
+        bool tscKernel = OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64
+            && File.Exists("/sys/devices/system/clocksource/clocksource0/current_clocksource")
+            && File.ReadAllText("/sys/devices/system/clocksource/clocksource0/current_clocksource").Trim() == "tsc";
+        bool optedOut = AppContext.TryGetSwitch(PreciseClock.StopwatchSwitch, out bool value) && value;
+        // A Linux x64 machine whose kernel refuses executable anonymous memory would fail this: none runs these tests.
+        Assert.Equal(tscKernel && !optedOut, PreciseClock.UsesCycleCounter);
+    }
+
+    [Fact]
+    public void Counts_move_forward_on_a_thread()
+    {
+        long previous = PreciseClock.Now();
+        for (int i = 0; i < 100_000; i++)
+        {
+            long now = PreciseClock.Now();
+            Assert.True(now >= previous, $"the count went back from {previous} to {now}");
+            previous = now;
+        }
+        var spin = Stopwatch.StartNew();
+        long start = PreciseClock.Now();
+        while (spin.ElapsedTicks < Stopwatch.Frequency / 1000) Thread.SpinWait(10);
+        Assert.True(PreciseClock.Now() > start, "the count did not move in a millisecond");
+    }
+
+    [Fact]
+    public void A_converted_count_is_the_wall_clock_time_it_was_read_at()
+    {
+        var clock = new TimestampClock();
+        for (int i = 0; i < 50; i++)
+        {
+            long before = DateTime.UtcNow.Ticks;
+            long count = PreciseClock.Now();
+            long after = DateTime.UtcNow.Ticks;
+            // The anchor pairs a count with the wall clock to tens of nanoseconds; 200 µs leaves room for a thread
+            // preempted between the reads and for the realtime clock being slewed, and is far below what a wrong
+            // rate or unit shows (a count read as stopwatch ticks is off by seconds to hours).
+            Assert.InRange(clock.ToUtcTicks(count), before - 2_000, after + 2_000);
+        }
+    }
+
+    [Fact]
+    public void Counts_measure_elapsed_time_at_the_stopwatch_rate()
+    {
+        var clock = new TimestampClock();
+        var stopwatch = Stopwatch.StartNew();
+        long first = PreciseClock.Now();
+        // 200 ms, spun on the stopwatch: long enough that a rate off by 1 % is off by 2 ms.
+        while (stopwatch.ElapsedTicks < Stopwatch.Frequency / 5) Thread.SpinWait(20);
+        long last = PreciseClock.Now();
+        long elapsedTicks = (long)(stopwatch.ElapsedTicks * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+        long converted = clock.ToUtcTicks(last) - clock.ToUtcTicks(first);
+        // The clock's rate was measured over at least 100 µs (the process's first sample) when it anchored:
+        // at worst a few parts in 10,000. 0.5 % of 200 ms plus 100 µs for the reads around the spin.
+        Assert.InRange(converted, elapsedTicks - elapsedTicks / 200 - 1_000, elapsedTicks + elapsedTicks / 200 + 1_000);
+    }
+
+    [Fact]
+    public async Task Precise_event_timestamps_are_the_time_of_the_call()
+    {
+        var sink = new CollectingSink();
+        await using var pipeline = new LogPipelineBuilder().WriteTo(sink, isolate: false).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Precise");
+        var brackets = new (DateTime Before, DateTime After)[2_000];
+        for (int i = 0; i < brackets.Length; i++)
+        {
+            var before = DateTime.UtcNow;
+            log.Info("{Seq}", i);
+            brackets[i] = (before, DateTime.UtcNow);
+            // Some events far apart, so that the writer re-anchors between them.
+            if (i % 500 == 499) Thread.Sleep(2);
+        }
+        await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(20));
+
+        var events = sink.Events.ToArray();
+        Assert.Equal(brackets.Length, events.Length);
+        var slack = TimeSpan.FromMilliseconds(0.2);
+        for (int i = 0; i < events.Length; i++)
+        {
+            Assert.Equal(DateTimeKind.Utc, events[i].Timestamp.Kind);
+            Assert.InRange(events[i].Timestamp, brackets[i].Before - slack, brackets[i].After + slack);
+        }
+    }
+}
