@@ -43,6 +43,12 @@ internal static unsafe class PreciseClock
     /// <summary>The first calibration sample, taken when the class was initialised (before any count was read).</summary>
     internal static readonly (long Count, long Stopwatch) Start;
 
+    /// <summary>
+    /// With the counter, <see cref="DateTime"/> ticks per count measured over the class's first 100 µs (the writer's clock
+    /// measures it again over longer spans); 0 when counts are stopwatch values.
+    /// </summary>
+    internal static readonly double StartTicksPerCount;
+
     static PreciseClock()
     {
         s_readCounter = AppContext.TryGetSwitch(StopwatchSwitch, out bool useStopwatch) && useStopwatch ? null : TryCreateCounter();
@@ -51,9 +57,11 @@ internal static unsafe class PreciseClock
         if (UsesCycleCounter)
         {
             // A first rate needs two samples some way apart: 100 µs give it to about one part in 4,000, and the writer's
-            // clock refines it from there (TimestampClock). Paid once per process.
+            // clock measures it again over longer spans (TimestampClock). Paid once per process.
             long until = Start.Stopwatch + Stopwatch.Frequency / 10_000;
             while (Stopwatch.GetTimestamp() < until) Thread.SpinWait(10);
+            var next = Sample();
+            StartTicksPerCount = (next.Stopwatch - Start.Stopwatch) * s_ticksPerStopwatch / Math.Max(1, next.Count - Start.Count);
         }
     }
 
@@ -86,18 +94,6 @@ internal static unsafe class PreciseClock
             }
         }
         return (count, stopwatch);
-    }
-
-    /// <summary>
-    /// <see cref="DateTime"/> ticks per count, measured between two samples (the stopwatch's exact rate when counts are
-    /// stopwatch values, or when the samples are too close to measure anything).
-    /// </summary>
-    public static double TicksPerCount((long Count, long Stopwatch) from, (long Count, long Stopwatch) to)
-    {
-        long counts = to.Count - from.Count;
-        long stopwatch = to.Stopwatch - from.Stopwatch;
-        if (!UsesCycleCounter || counts <= 0 || stopwatch <= 0) return s_ticksPerStopwatch;
-        return stopwatch * s_ticksPerStopwatch / counts;
     }
 
     /// <summary>The rdtsc function in a page of its own, or null where it must not or cannot be used.</summary>

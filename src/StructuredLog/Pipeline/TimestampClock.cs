@@ -20,14 +20,32 @@ internal sealed class TimestampClock
     private static readonly double s_ticksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
     private static readonly long s_rateWindow = 64 * Stopwatch.Frequency;
     private static readonly long s_shortestInterval = Stopwatch.Frequency / 10_000;
+    private readonly Func<(long Count, long Stopwatch)> _sample;
+    private readonly bool _measureRate;
     private long _baseCount;
     private long _baseUtcTicks;
     private double _ticksPerCount;
     private long _interval; // counts from the anchor to the next one
-    private (long Count, long Stopwatch) _rateFrom = PreciseClock.Start;
-    private (long Count, long Stopwatch) _rateNext = PreciseClock.Start;
+    private (long Count, long Stopwatch) _rateFrom;
+    private (long Count, long Stopwatch) _rateNext;
 
-    public TimestampClock() => Anchor();
+    public TimestampClock()
+        : this(PreciseClock.Sample, PreciseClock.Start, PreciseClock.UsesCycleCounter ? PreciseClock.StartTicksPerCount : 0)
+    {
+    }
+
+    /// <summary>
+    /// A clock whose samples come from <paramref name="sample"/>. With <paramref name="startTicksPerCount"/> &gt; 0 counts are
+    /// not stopwatch values: their rate is measured from <paramref name="start"/> on, starting from that one.
+    /// </summary>
+    internal TimestampClock(Func<(long Count, long Stopwatch)> sample, (long Count, long Stopwatch) start, double startTicksPerCount)
+    {
+        _sample = sample;
+        _measureRate = startTicksPerCount > 0;
+        _ticksPerCount = _measureRate ? startTicksPerCount : s_ticksPerStopwatch;
+        _rateFrom = _rateNext = start;
+        Anchor();
+    }
 
     /// <summary>DateTime ticks per count, as of the last anchor.</summary>
     internal double TicksPerCount => _ticksPerCount;
@@ -42,17 +60,29 @@ internal sealed class TimestampClock
 
     private void Anchor()
     {
-        var sample = PreciseClock.Sample();
+        var sample = _sample();
         long utc = DateTime.UtcNow.Ticks;
-        if (sample.Stopwatch - _rateNext.Stopwatch >= s_rateWindow)
+        if (_measureRate)
         {
-            _rateFrom = _rateNext;
-            _rateNext = sample;
+            if (sample.Count <= _rateFrom.Count || sample.Stopwatch <= _rateFrom.Stopwatch)
+            {
+                // The counter went back (a processor whose counter was reset across a suspend) or nothing has elapsed:
+                // the rate is measured afresh from here, and the last one is kept meanwhile.
+                _rateFrom = _rateNext = sample;
+            }
+            else
+            {
+                if (sample.Stopwatch - _rateNext.Stopwatch >= s_rateWindow)
+                {
+                    _rateFrom = _rateNext;
+                    _rateNext = sample;
+                }
+                _ticksPerCount = (sample.Stopwatch - _rateFrom.Stopwatch) * s_ticksPerStopwatch / (sample.Count - _rateFrom.Count);
+            }
         }
-        _ticksPerCount = PreciseClock.TicksPerCount(_rateFrom, sample);
         _baseCount = sample.Count;
         _baseUtcTicks = utc;
-        long interval = PreciseClock.UsesCycleCounter
+        long interval = _measureRate
             ? Math.Clamp(sample.Stopwatch - _rateFrom.Stopwatch, s_shortestInterval, Stopwatch.Frequency)
             : Stopwatch.Frequency;
         _interval = Math.Max(1, (long)(interval * s_ticksPerStopwatch / _ticksPerCount));

@@ -71,6 +71,36 @@ public sealed class PreciseClockTests
     }
 
     [Fact]
+    public void A_counter_that_goes_back_is_measured_afresh_and_keeps_its_last_rate_meanwhile()
+    {
+        // A counter three times as fast as the stopwatch, fed to the clock sample by sample.
+        long sw = Stopwatch.Frequency; // one second in
+        var samples = new Queue<(long Count, long Stopwatch)>();
+        (long, long) Next() => samples.Dequeue();
+        double ticksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+        double expected = ticksPerStopwatch / 3;
+
+        samples.Enqueue((3 * (sw + 500_000), sw + 500_000));
+        var clock = new TimestampClock(Next, (3 * sw, sw), expected * 1.5); // a poor first rate: measured over the span
+        Assert.Equal(expected, clock.TicksPerCount, 9);
+
+        // Reset: the counter restarts near zero while the stopwatch moves on. The anchor moves to it and the rate stays.
+        long resetAt = sw + 2 * Stopwatch.Frequency;
+        samples.Enqueue((1_000, resetAt));
+        long before = DateTime.UtcNow.Ticks;
+        clock.AnchorIfStale(1_000);
+        long after = DateTime.UtcNow.Ticks;
+        Assert.Equal(expected, clock.TicksPerCount, 9);
+        Assert.InRange(clock.ToUtcTicks(1_000), before, after);
+        Assert.Equal(clock.ToUtcTicks(1_000) + (long)(3_000_000 * expected), clock.ToUtcTicks(3_001_000));
+
+        // The next anchors measure from the reset on (here at a counter now four times as fast).
+        samples.Enqueue((1_000 + 4 * 1_000_000, resetAt + 1_000_000));
+        clock.AnchorIfStale(long.MaxValue);
+        Assert.Equal(ticksPerStopwatch / 4, clock.TicksPerCount, 9);
+    }
+
+    [Fact]
     public async Task Precise_event_timestamps_are_the_time_of_the_call()
     {
         var sink = new CollectingSink();
