@@ -20,6 +20,7 @@ internal sealed class TimestampClock
     private static readonly double s_ticksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
     private static readonly long s_rateWindow = 64 * Stopwatch.Frequency;
     private static readonly long s_shortestInterval = Stopwatch.Frequency / 10_000;
+    private static readonly long s_tightPair = Stopwatch.Frequency / 500_000; // 2 µs: nothing preempted the reads
     private readonly Func<(long Count, long Stopwatch)> _sample;
     private readonly bool _measureRate;
     private long _baseCount;
@@ -60,8 +61,7 @@ internal sealed class TimestampClock
 
     private void Anchor()
     {
-        var sample = _sample();
-        long utc = DateTime.UtcNow.Ticks;
+        var (sample, utc) = SampleWithWallClock();
         if (_measureRate)
         {
             if (sample.Count <= _rateFrom.Count || sample.Stopwatch <= _rateFrom.Stopwatch)
@@ -86,5 +86,28 @@ internal sealed class TimestampClock
             ? Math.Clamp(sample.Stopwatch - _rateFrom.Stopwatch, s_shortestInterval, Stopwatch.Frequency)
             : Stopwatch.Frequency;
         _interval = Math.Max(1, (long)(interval * s_ticksPerStopwatch / _ticksPerCount));
+    }
+
+    /// <summary>
+    /// A sample and the wall clock of the same instant: the wall clock read between two samples, the pair taken at their
+    /// midpoint, from the tightest of up to three tries. A writer preempted between its reads would otherwise anchor every
+    /// event of the next second to a wall clock read that much later.
+    /// </summary>
+    private ((long Count, long Stopwatch) Sample, long UtcTicks) SampleWithWallClock()
+    {
+        (long Count, long Stopwatch) best = default;
+        long bestUtc = 0, bestWidth = long.MaxValue;
+        for (int i = 0; i < 3 && bestWidth > s_tightPair; i++)
+        {
+            var before = _sample();
+            long utc = DateTime.UtcNow.Ticks;
+            var after = _sample();
+            long width = after.Stopwatch - before.Stopwatch;
+            if (width < 0 || width >= bestWidth) continue;
+            bestWidth = width;
+            bestUtc = utc;
+            best = (before.Count + (after.Count - before.Count) / 2, before.Stopwatch + width / 2);
+        }
+        return bestWidth == long.MaxValue ? (_sample(), DateTime.UtcNow.Ticks) : (best, bestUtc);
     }
 }

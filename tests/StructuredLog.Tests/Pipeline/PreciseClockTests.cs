@@ -58,16 +58,17 @@ public sealed class PreciseClockTests
     public void Counts_measure_elapsed_time_at_the_stopwatch_rate()
     {
         var clock = new TimestampClock();
-        var stopwatch = Stopwatch.StartNew();
-        long first = PreciseClock.Now();
-        // 200 ms, spun on the stopwatch: long enough that a rate off by 1 % is off by 2 ms.
-        while (stopwatch.ElapsedTicks < Stopwatch.Frequency / 5) Thread.SpinWait(20);
-        long last = PreciseClock.Now();
-        long elapsedTicks = (long)(stopwatch.ElapsedTicks * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
-        long converted = clock.ToUtcTicks(last) - clock.ToUtcTicks(first);
-        // The clock's rate was measured over at least 100 µs (the process's first sample) when it anchored:
-        // at worst a few parts in 10,000. 0.5 % of 200 ms plus 100 µs for the reads around the spin.
-        Assert.InRange(converted, elapsedTicks - elapsedTicks / 200 - 1_000, elapsedTicks + elapsedTicks / 200 + 1_000);
+        // Each end is a count paired with the stopwatch (PreciseClock.Sample: the tightest of three tries), so a thread
+        // preempted between reads does not move one end against the other. 200 ms apart, spun on the stopwatch: long
+        // enough that a rate off by 1 % is off by 2 ms.
+        var first = PreciseClock.Sample();
+        while (Stopwatch.GetTimestamp() - first.Stopwatch < Stopwatch.Frequency / 5) Thread.SpinWait(20);
+        var last = PreciseClock.Sample();
+        long elapsedTicks = (long)((last.Stopwatch - first.Stopwatch) * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+        long converted = clock.ToUtcTicks(last.Count) - clock.ToUtcTicks(first.Count);
+        // The clock's rate was measured over at least 100 µs (the process's first samples) when it anchored: at worst a
+        // few parts in 10,000. 0.5 % of 200 ms plus 10 µs.
+        Assert.InRange(converted, elapsedTicks - elapsedTicks / 200 - 100, elapsedTicks + elapsedTicks / 200 + 100);
     }
 
     [Fact]
@@ -75,18 +76,17 @@ public sealed class PreciseClockTests
     {
         // A counter three times as fast as the stopwatch, fed to the clock sample by sample.
         long sw = Stopwatch.Frequency; // one second in
-        var samples = new Queue<(long Count, long Stopwatch)>();
-        (long, long) Next() => samples.Dequeue();
+        (long Count, long Stopwatch) current = (3 * (sw + 500_000), sw + 500_000);
+        (long, long) Next() => current;
         double ticksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
         double expected = ticksPerStopwatch / 3;
 
-        samples.Enqueue((3 * (sw + 500_000), sw + 500_000));
         var clock = new TimestampClock(Next, (3 * sw, sw), expected * 1.5); // a poor first rate: measured over the span
         Assert.Equal(expected, clock.TicksPerCount, 9);
 
         // Reset: the counter restarts near zero while the stopwatch moves on. The anchor moves to it and the rate stays.
         long resetAt = sw + 2 * Stopwatch.Frequency;
-        samples.Enqueue((1_000, resetAt));
+        current = (1_000, resetAt);
         long before = DateTime.UtcNow.Ticks;
         clock.AnchorIfStale(1_000);
         long after = DateTime.UtcNow.Ticks;
@@ -95,9 +95,34 @@ public sealed class PreciseClockTests
         Assert.Equal(clock.ToUtcTicks(1_000) + (long)(3_000_000 * expected), clock.ToUtcTicks(3_001_000));
 
         // The next anchors measure from the reset on (here at a counter now four times as fast).
-        samples.Enqueue((1_000 + 4 * 1_000_000, resetAt + 1_000_000));
+        current = (1_000 + 4 * 1_000_000, resetAt + 1_000_000);
         clock.AnchorIfStale(long.MaxValue);
         Assert.Equal(ticksPerStopwatch / 4, clock.TicksPerCount, 9);
+    }
+
+    [Fact]
+    public void An_anchor_pairs_the_wall_clock_with_the_tightest_of_its_tries()
+    {
+        // Counts three times as fast as the stopwatch. The sampler hands out what the test queued, then repeats the last.
+        long f = Stopwatch.Frequency;
+        var queue = new Queue<(long Count, long Stopwatch)>();
+        (long Count, long Stopwatch) last = (3 * f, f);
+        (long, long) Next() => last = queue.Count > 0 ? queue.Dequeue() : last;
+        (long, long) At(long stopwatch) => (3 * stopwatch, stopwatch);
+
+        queue.Enqueue(At(f + f / 2));
+        queue.Enqueue(At(f + f / 2));
+        var clock = new TimestampClock(Next, At(f), (double)TimeSpan.TicksPerSecond / f / 3);
+
+        // The first try is as if the writer had been preempted for 10 s between its reads; the second is tight.
+        queue.Enqueue(At(3 * f));
+        queue.Enqueue(At(13 * f));
+        queue.Enqueue(At(23 * f));
+        queue.Enqueue(At(23 * f));
+        long before = DateTime.UtcNow.Ticks;
+        clock.AnchorIfStale(long.MaxValue);
+        long after = DateTime.UtcNow.Ticks;
+        Assert.InRange(clock.ToUtcTicks(3 * 23 * f), before, after);
     }
 
     [Fact]
