@@ -33,7 +33,8 @@ internal static unsafe class PreciseClock
     /// <summary>rdtsc; shl rdx, 32; or rax, rdx; ret: the 64-bit counter returned in rax.</summary>
     private static ReadOnlySpan<byte> ReadCounterCode => [0x0F, 0x31, 0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0, 0xC3];
 
-    private static readonly double s_ticksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+    /// <summary><see cref="DateTime"/> ticks per <see cref="Stopwatch"/> tick.</summary>
+    internal static readonly double TicksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
 
     /// <summary>True: counts are the processor's time-stamp counter; false: <see cref="Stopwatch.GetTimestamp"/>.</summary>
     public static readonly bool UsesCycleCounter;
@@ -61,9 +62,13 @@ internal static unsafe class PreciseClock
             long until = Start.Stopwatch + Stopwatch.Frequency / 10_000;
             while (Stopwatch.GetTimestamp() < until) Thread.SpinWait(10);
             var next = Sample();
-            StartTicksPerCount = (next.Stopwatch - Start.Stopwatch) * s_ticksPerStopwatch / Math.Max(1, next.Count - Start.Count);
+            StartTicksPerCount = TicksPerCountBetween(Start, next);
         }
     }
+
+    /// <summary><see cref="DateTime"/> ticks per count between two samples, the later one second (at least one count apart).</summary>
+    internal static double TicksPerCountBetween((long Count, long Stopwatch) from, (long Count, long Stopwatch) to) =>
+        (to.Stopwatch - from.Stopwatch) * TicksPerStopwatch / Math.Max(1, to.Count - from.Count);
 
     /// <summary>The current count: one <c>rdtsc</c> or one <see cref="Stopwatch.GetTimestamp"/> (see the remarks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -102,29 +107,22 @@ internal static unsafe class PreciseClock
         if (RuntimeInformation.ProcessArchitecture != Architecture.X64 || !OperatingSystem.IsLinux()) return null;
         if (!KernelClockIsTsc()) return null;
         if (!LibcSymbols.TryGet("mmap", out nint mmapAddress) || !LibcSymbols.TryGet("mprotect", out nint mprotectAddress)) return null;
-        try
-        {
-            var mmap = (delegate* unmanaged<nint, nuint, int, int, int, nint, nint>)mmapAddress;
-            var mprotect = (delegate* unmanaged<nint, nuint, int, int>)mprotectAddress;
-            const int ProtRead = 1, ProtWrite = 2, ProtExec = 4, MapPrivate = 2, MapAnonymous = 0x20;
-            const nuint PageSize = 4096;
-            nint page = mmap(0, PageSize, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
-            if (page == -1 || page == 0) return null;
-            ReadCounterCode.CopyTo(new Span<byte>((void*)page, (int)PageSize));
-            // Written, then made executable and read-only (never both writable and executable); a system that refuses
-            // executable anonymous memory (SELinux execmem, PaX) fails here and keeps the stopwatch. The page is never
-            // unmapped: the function is this process's clock from here on.
-            if (mprotect(page, PageSize, ProtRead | ProtExec) != 0) return null;
-            var read = (delegate* unmanaged[SuppressGCTransition]<long>)page;
-            // The counter must move forward between two reads a little time apart; anything else and it is not used.
-            long first = read();
-            Thread.SpinWait(100);
-            return read() > first ? read : null;
-        }
-        catch (Exception ex) when (ex is EntryPointNotFoundException or NotSupportedException or InvalidOperationException)
-        {
-            return null;
-        }
+        var mmap = (delegate* unmanaged<nint, nuint, int, int, int, nint, nint>)mmapAddress;
+        var mprotect = (delegate* unmanaged<nint, nuint, int, int>)mprotectAddress;
+        const int ProtRead = 1, ProtWrite = 2, ProtExec = 4, MapPrivate = 2, MapAnonymous = 0x20;
+        const nuint PageSize = 4096;
+        nint page = mmap(0, PageSize, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
+        if (page == -1 || page == 0) return null;
+        ReadCounterCode.CopyTo(new Span<byte>((void*)page, (int)PageSize));
+        // Written, then made executable and read-only (never both writable and executable); a system that refuses
+        // executable anonymous memory (SELinux execmem, PaX) fails here and keeps the stopwatch. The page is never
+        // unmapped: the function is this process's clock from here on.
+        if (mprotect(page, PageSize, ProtRead | ProtExec) != 0) return null;
+        var read = (delegate* unmanaged[SuppressGCTransition]<long>)page;
+        // The counter must move forward between two reads a little time apart; anything else and it is not used.
+        long first = read();
+        Thread.SpinWait(100);
+        return read() > first ? read : null;
     }
 
     /// <summary>True when the kernel's current clock source is the time-stamp counter.</summary>

@@ -17,7 +17,6 @@ namespace StructuredLog.Pipeline;
 /// </remarks>
 internal sealed class TimestampClock
 {
-    private static readonly double s_ticksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
     private static readonly long s_rateWindow = 64 * Stopwatch.Frequency;
     private static readonly long s_shortestInterval = Stopwatch.Frequency / 10_000;
     private static readonly long s_tightPair = Stopwatch.Frequency / 500_000; // 2 µs: nothing preempted the reads
@@ -43,7 +42,7 @@ internal sealed class TimestampClock
     {
         _sample = sample;
         _measureRate = startTicksPerCount > 0;
-        _ticksPerCount = _measureRate ? startTicksPerCount : s_ticksPerStopwatch;
+        _ticksPerCount = _measureRate ? startTicksPerCount : PreciseClock.TicksPerStopwatch;
         _rateFrom = _rateNext = start;
         Anchor();
     }
@@ -77,7 +76,7 @@ internal sealed class TimestampClock
                     _rateFrom = _rateNext;
                     _rateNext = sample;
                 }
-                _ticksPerCount = (sample.Stopwatch - _rateFrom.Stopwatch) * s_ticksPerStopwatch / (sample.Count - _rateFrom.Count);
+                _ticksPerCount = PreciseClock.TicksPerCountBetween(_rateFrom, sample);
             }
         }
         _baseCount = sample.Count;
@@ -85,7 +84,7 @@ internal sealed class TimestampClock
         long interval = _measureRate
             ? Math.Clamp(sample.Stopwatch - _rateFrom.Stopwatch, s_shortestInterval, Stopwatch.Frequency)
             : Stopwatch.Frequency;
-        _interval = Math.Max(1, (long)(interval * s_ticksPerStopwatch / _ticksPerCount));
+        _interval = Math.Max(1, (long)(interval * PreciseClock.TicksPerStopwatch / _ticksPerCount));
     }
 
     /// <summary>
