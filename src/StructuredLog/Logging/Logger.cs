@@ -234,7 +234,8 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref EventSlot Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position)
     {
-        if (!_ring.TryClaim(out position) && !_pipeline.ClaimSlow(out position)) return ref Unsafe.NullRef<EventSlot>();
+        var thread = Thread.CurrentThread;
+        if (!_ring.TryClaim(thread, out position) && !_pipeline.ClaimSlow(out position)) return ref Unsafe.NullRef<EventSlot>();
         ref EventSlot s = ref _ring.Cell(position);
         s.Timestamp = _coarseClock ? CoarseClock.Now : PreciseClock.Now();
         if (!ReferenceEquals(s.Logger, this)) s.Logger = this;
@@ -243,7 +244,6 @@ public sealed partial class Logger
         s.ArgumentCount = argumentCount;
         // One thread-local read for the thread, its id and its async flow (ThreadFlow): the scope and the activity are
         // async-locals, null on a thread whose flow holds nothing.
-        var thread = Thread.CurrentThread;
         s.ThreadId = thread.ManagedThreadId;
         // The rare fields are in the cell's cold part (see EventSlot): a call without an exception, scope or activity
         // does not touch it.

@@ -261,7 +261,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             // nothing until its next read: block until it signals room instead of taking CPU it needs.
             if (spin.Count < SpinsBeforeBlocking) spin.SpinOnce(sleep1Threshold: -1);
             else WaitForRoom(deadline);
-            if (Ring.TryClaim(out position)) return true;
+            if (Ring.TryClaim(Thread.CurrentThread, out position)) return true;
             if (_writer.Stopped)
             {
                 // Closed: the writer stopped as asked. Not closed: it failed, and nothing will free a slot;

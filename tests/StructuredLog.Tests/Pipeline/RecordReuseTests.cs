@@ -185,7 +185,7 @@ public sealed class RecordReuseTests
         // The writer reads a cell's cold part only while EventSlot.HasRare is set: a release that kept the mark would make
         // every later call in the cell cost the writer that read, and one that kept a field would keep the object alive.
         var ring = new RingBuffer(4);
-        Assert.True(ring.TryClaim(out long pos));
+        Assert.True(ring.TryClaim(Thread.CurrentThread, out long pos));
         ref EventSlot s = ref ring.Cell(pos);
         ref ColdSlot c = ref ring.Cold(pos);
         c.Exception = new InvalidOperationException();
