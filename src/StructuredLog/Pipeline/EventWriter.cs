@@ -263,9 +263,12 @@ internal sealed class EventWriter
                 continue;
             }
             // Deep sleep after ~100 ms without events. Producers read the idle flag after their CAS on the enqueue position (a full fence),
-            // and we read the enqueue position after setting the flag (a full fence): one of us sees the other.
+            // and we read the enqueue position after setting the flag (a full fence): one of us sees the other. The thread a
+            // ring is biased to claims without a fence (RingBuffer.TryClaim): while the bias holds, every thread is made to pass
+            // one here instead, so that its claim is visible below or it sees the flag (once per deep sleep: microseconds).
             _wake.Reset();
             Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 1);
+            if (!_ring.BiasRevoked) Interlocked.MemoryBarrierProcessWide();
             if (_ring.EnqueuePosition == _ring.DequeuePosition && !_stopRequested && !HasFlushRequests())
                 _wake.Wait(100);
             Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 0);

@@ -140,7 +140,10 @@ internal sealed class RingBuffer
     /// <summary>For tests: the ring's owner while it is biased to one thread, null before the first claim and once revoked.</summary>
     internal Thread? Owner => Volatile.Read(ref _enqueue.Owner);
 
-    /// <summary>For tests: true once a second thread has claimed a cell (every claim is then a compare-and-swap).</summary>
+    /// <summary>
+    /// True once the bias is revoked: every claim is then a compare-and-swap, a full fence (the writer's sleep relies on
+    /// one: EventWriter). False before, and while a revocation is under way.
+    /// </summary>
     internal bool BiasRevoked => Volatile.Read(ref _enqueue.Bias) == Revoked;
 
     /// <summary>For tests: true once a thread has begun to revoke the bias.</summary>
