@@ -16,7 +16,8 @@ namespace StructuredLog.Pipeline;
 /// on every core), a count is one <c>rdtsc</c> instruction, called through a 10-byte function this class writes into a
 /// page of its own (.NET has no intrinsic for it). <see cref="Stopwatch.GetTimestamp"/> reads the same counter through
 /// the kernel's <c>clock_gettime</c>, which orders the read behind every earlier instruction and scales it: measured on
-/// the 2-core KVM guest of docs/benchmarks.md, 9.8 ns per read against 24–26 ns. Without that ordering a read can be a
+/// the 2-core KVM guest of docs/benchmarks.md, 9.8 ns per read against 24–26 ns on its AMD host, 24–26 against 48–54 on
+/// its Intel host. Without that ordering a read can be a
 /// few nanoseconds early, far below the 100 ns of a <see cref="DateTime"/> tick.
 /// </para>
 /// <para>
