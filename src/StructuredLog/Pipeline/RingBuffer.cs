@@ -149,6 +149,8 @@ internal sealed class RingBuffer
     /// <summary>For tests: true once a thread has begun to revoke the bias.</summary>
     internal bool RevocationStarted => Volatile.Read(ref _enqueue.Bias) != Biased;
 
+    /// <summary>Vyukov's claim: one compare-and-swap on the enqueue position (every thread's, once the bias is revoked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryClaimShared(out long position)
     {
         long pos = Volatile.Read(ref _enqueue.Value);
