@@ -234,6 +234,8 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref EventSlot Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position)
     {
+        // One thread-local read for the claim (the ring is biased to one thread: RingBuffer.TryClaim), the thread id and the
+        // async flow (ThreadFlow).
         var thread = Thread.CurrentThread;
         if (!_ring.TryClaim(thread, out position) && !_pipeline.ClaimSlow(out position)) return ref Unsafe.NullRef<EventSlot>();
         ref EventSlot s = ref _ring.Cell(position);
@@ -242,8 +244,7 @@ public sealed partial class Logger
         if (!ReferenceEquals(s.Template, template)) s.Template = template;
         s.Level = level;
         s.ArgumentCount = argumentCount;
-        // One thread-local read for the thread, its id and its async flow (ThreadFlow): the scope and the activity are
-        // async-locals, null on a thread whose flow holds nothing.
+        // The scope and the activity are async-locals, null on a thread whose flow holds nothing (ThreadFlow).
         s.ThreadId = thread.ManagedThreadId;
         // The rare fields are in the cell's cold part (see EventSlot): a call without an exception, scope or activity
         // does not touch it.
