@@ -145,6 +145,18 @@ public sealed class PeerSetupTests
     }
 
     [Fact]
+    public void Latency_harness_runs_its_empty_floor_and_prints_by_position()
+    {
+        var result = LatencyHarness.MeasureEmpty(producers: 2, eventsPerProducer: 200, lines: 8);
+        Assert.Equal(400, result.Count);
+        Assert.True(result.P50 > 0 && result.P50 <= result.P99 && result.P99 <= result.Max);
+        var (rc, text) = RunCapturingOutput(() => LatencyHarness.Run(["--producers", "1", "--events", "200", "--library", "Empty", "--by-position"]));
+        Assert.Equal(0, rc);
+        Assert.Contains("| Empty |", text, StringComparison.Ordinal);
+        Assert.Contains("by the call's index in its burst: 0:", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Thread_cpu_attributes_time_to_the_thread_that_used_it()
     {
         if (!OperatingSystem.IsLinux()) return; // /proc only
