@@ -15,6 +15,10 @@ namespace StructuredLog.Benchmarks;
 /// <item><b>Store floor.</b> No logger at all: a loop that claims a position and writes one slot of S
 /// bytes (every 8-byte word) plus two references, in a ring small enough for L1 and in one of 16,384
 /// slots (L3). This is the cost of the stores alone, for comparison with the logger's slot.</item>
+/// <item><b>Two producers: one ring or a ring each.</b> A burst split over two threads (<see cref="ProducerGroup"/>), with
+/// the writers held: into one pipeline (both threads claim in one ring, with the compare-and-swap), and into a pipeline
+/// per thread (each claims in a ring of its own, with the same compare-and-swap: a bias revoked in the set-up), against
+/// the whole burst from one thread. What a ring per producer (or per core) would save a multi-threaded application.</item>
 /// </list>
 /// Results and their reading: docs/benchmarks-history.md, "What bounds the enabled call (floor driver)".
 /// </summary>
@@ -29,6 +33,7 @@ public static class FloorDriver
         s_quick = Array.IndexOf(args, "--quick") >= 0; // no tier-1 warm-up: for the smoke test only, the figures mean nothing
         Console.WriteLine($"# {bursts} bursts of {CoreBenchmarks.Burst} calls, load {LatencyHarness.LoadAverage()}");
         WriterDrainingOrBlocked(bursts);
+        TwoProducers(bursts);
         StoreFloor(bursts);
         return 0;
     }
@@ -82,6 +87,76 @@ public static class FloorDriver
             Print($"{name}, writer draining", draining);
             Print($"{name}, writer held in its sink", blocked);
         }
+    }
+
+    private static void TwoProducers(int bursts)
+    {
+        LogPipeline Build(GateSink sink) => new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384)
+            .FlushOnProcessExit(false).TimestampPrecision(TimestampPrecision.Coarse).WriteTo(sink, isolate: false).Build();
+        var sinks = new[] { new GateSink(), new GateSink(), new GateSink() };
+        using var shared = Build(sinks[0]);
+        using var own = Build(sinks[1]);
+        using var ownSecond = Build(sinks[2]);
+        var ownSinks = new[] { sinks[1], sinks[2] };
+        var sharedLog = shared.GetLogger("Benchmarks.Floor");
+        Logger[] ownLogs = [own.GetLogger("Benchmarks.Floor"), ownSecond.GetLogger("Benchmarks.Floor")];
+        using var group = new ProducerGroup(2);
+        var main = Thread.CurrentThread;
+        bool separate = false;
+        double b = 3.25;
+        string c = "alice";
+        // Producer 0 is this thread, producer 1 the group's worker: in the separate case each logs into its own pipeline.
+        void Burst(int count)
+        {
+            var log = !separate ? sharedLog : ownLogs[Thread.CurrentThread == main ? 0 : 1];
+            for (int k = 0; k < count; k++) log.Info("Processed order {A} in {B} ms for {C}", k, b, c);
+        }
+        // Every ring has seen both threads (a biased ring would skip the compare-and-swap the separate case is to keep).
+        separate = true;
+        group.Run(Burst, 2);
+        ownLogs[1].Info("revoke the bias");
+        var other = new Thread(() => ownLogs[0].Info("revoke the bias"));
+        other.Start();
+        other.Join();
+        separate = false;
+        void Drain(LogPipeline pipeline, GateSink sink)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (sink.Count < pipeline.EventsEnqueued)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("the writer did not drain the ring");
+                Thread.SpinWait(50);
+            }
+        }
+        var cases = new (string Name, bool Separate, int Producers)[]
+        {
+            ("Two producers, one ring (3 args, coarse, writer held)", false, 2),
+            ("Two producers, a ring each (3 args, coarse, writers held)", true, 2),
+            ("One producer, one ring, its bias revoked (same burst)", false, 1),
+        };
+        var ns = cases.Select(_ => new double[bursts]).ToArray();
+        for (int w = 0; w < (s_quick ? 1 : 40) + bursts; w++)
+        {
+            for (int i = 0; i < cases.Length; i++)
+            {
+                var (_, sep, producers) = cases[i];
+                separate = sep;
+                var pipelines = sep ? new[] { (own, ownSinks[0], ownLogs[0]), (ownSecond, ownSinks[1], ownLogs[1]) } : new[] { (shared, sinks[0], sharedLog) };
+                foreach (var (pipeline, sink, log) in pipelines)
+                {
+                    Drain(pipeline, sink);
+                    sink.HoldNext(log);
+                }
+                long t0 = Stopwatch.GetTimestamp();
+                if (producers == 1) Burst(CoreBenchmarks.Burst);
+                else group.Run(Burst, CoreBenchmarks.Burst);
+                double elapsed = Stopwatch.GetElapsedTime(t0).TotalNanoseconds / CoreBenchmarks.Burst;
+                foreach (var (_, sink, _) in pipelines) sink.Release();
+                if (w >= (s_quick ? 1 : 40)) ns[i][w - (s_quick ? 1 : 40)] = elapsed;
+                else if (w % 10 == 9) Thread.Sleep(150); // up to tier 1, as above
+            }
+        }
+        for (int i = 0; i < cases.Length; i++) Print(cases[i].Name, ns[i]);
     }
 
     private static void StoreFloor(int bursts)
