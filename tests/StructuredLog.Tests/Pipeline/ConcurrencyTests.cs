@@ -36,6 +36,88 @@ public sealed class ConcurrencyTests
         Assert.Equal((long)producers * perProducer, pipeline.EventsEnqueued);
     }
 
+    /// <summary>
+    /// Events of different threads that are ordered by the application (each thread logs its step, then hands the turn to
+    /// the next thread) must be written in that order: every step happens before the next, whichever thread logged it.
+    /// The pipeline only sees the calls; it must not reorder two of them across threads.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public async Task Events_ordered_by_a_hand_off_between_threads_are_written_in_that_order(int threads)
+    {
+        const int steps = 40_000;
+        var sink = new CountingSink(1);
+        var pipeline = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Chain");
+        int turn = 0; // the step to log next; thread t logs the steps s with s % threads == t
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+        {
+            for (int step = t; step < steps; step += threads)
+            {
+                var spin = new SpinWait();
+                while (Volatile.Read(ref turn) != step) spin.SpinOnce(sleep1Threshold: -1);
+                log.Info("{Chain} {Seq}", 0, step);
+                Volatile.Write(ref turn, step + 1);
+            }
+        }) { Name = $"chain {t}" }).ToList();
+        workers.ForEach(w => w.Start());
+        Assert.All(workers, w => Assert.True(w.Join(TimeSpan.FromSeconds(60)), "a thread of the chain did not finish"));
+        await pipeline.DisposeAsync();
+
+        Assert.Equal(0, sink.OrderViolations);
+        Assert.Equal(steps, sink.Total);
+    }
+
+    /// <summary>
+    /// The same through <c>await</c>: an async method logs a step, then continues on another thread. Every other step it
+    /// awaits a task that a thread of the test completes (the continuation runs on that thread), and in between it yields
+    /// to the thread pool, so consecutive steps are logged from different threads. An application reads its log
+    /// expecting that order.
+    /// </summary>
+    [Fact]
+    public async Task Events_of_an_async_flow_that_moves_between_threads_are_written_in_order()
+    {
+        const int steps = 20_000;
+        var sink = new CountingSink(1);
+        var pipeline = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Flow");
+        using var requests = new System.Collections.Concurrent.BlockingCollection<TaskCompletionSource>();
+        var completer = new Thread(() =>
+        {
+            foreach (var request in requests.GetConsumingEnumerable()) request.SetResult(); // runs the continuation here
+        }) { IsBackground = true, Name = "flow completer" };
+        completer.Start();
+        int changes = 0;
+        await Task.Run(async () =>
+        {
+            int last = -1;
+            for (int step = 0; step < steps; step++)
+            {
+                log.Info("{Flow} {Seq}", 0, step);
+                if (last != Environment.CurrentManagedThreadId) changes++;
+                last = Environment.CurrentManagedThreadId;
+                if (step % 2 == 0)
+                {
+                    var next = new TaskCompletionSource();
+                    requests.Add(next);
+                    await next.Task;
+                }
+                else
+                {
+                    await Task.Yield();
+                }
+            }
+        });
+        requests.CompleteAdding();
+        completer.Join();
+        await pipeline.DisposeAsync();
+
+        Assert.Equal(0, sink.OrderViolations);
+        Assert.Equal(steps, sink.Total);
+        Assert.True(changes > steps / 2, $"the flow changed threads {changes} times in {steps} steps: the test does not test what it is for");
+    }
+
     [Fact]
     public async Task Interpolated_calls_from_many_threads_arrive_exactly_once()
     {
