@@ -24,6 +24,15 @@ public static class LatencyHarness
         string? only = CommandLine.Value(args, "--library");
         int lines = IntArg(args, "--lines", 0);
         s_byPosition = args.Contains("--by-position");
+        // "--clock precise": the empty call also reads the precise clock (one rdtsc through its own code page, where
+        // available); "--clock stopwatch": Stopwatch.GetTimestamp. What a timestamp adds to a call that comes back cold.
+        s_clock = CommandLine.Value(args, "--clock") switch
+        {
+            null => 0,
+            "precise" => 1,
+            "stopwatch" => 2,
+            var other => throw new ArgumentException($"--clock {other}: expected precise or stopwatch"),
+        };
         bool empty = string.Equals(only, EmptyName, StringComparison.OrdinalIgnoreCase);
         var libraries = empty ? [] : only is not null ? [Enum.Parse<Library>(only, ignoreCase: true)] : Enum.GetValues<Library>();
 
@@ -32,7 +41,8 @@ public static class LatencyHarness
         Console.WriteLine($"# {Environment.ProcessorCount} cores, load {LoadAverage()}, timer overhead {overheadNs:F1} ns (included in the figures below)");
         Console.WriteLine("| Library | p50 ns | p90 ns | p99 ns | p99.9 ns | max ns | events | first call of a burst, p50 ns | other calls, p99.9 ns |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-        if (empty) Print(lines == 0 ? EmptyName : $"{EmptyName}+{lines} lines", MeasureEmpty(producers, events, lines));
+        string clockName = s_clock switch { 1 => "+precise clock", 2 => "+stopwatch", _ => "" };
+        if (empty) Print((lines == 0 ? EmptyName : $"{EmptyName}+{lines} lines") + clockName, MeasureEmpty(producers, events, lines));
         foreach (var library in libraries) Print(library.ToString(), Measure(library, producers, events));
         return 0;
     }
@@ -88,11 +98,14 @@ public static class LatencyHarness
 
     private const int TouchBytes = 16 << 20;
     private static int[] s_offsets = [];
+    private static int s_clock; // 0 none, 1 precise, 2 stopwatch
     [ThreadStatic] private static byte[]? t_memory;
+    [ThreadStatic] private static long t_stamp;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void Nothing(int i)
     {
+        if (s_clock != 0) t_stamp = s_clock == 1 ? StructuredLog.Pipeline.PreciseClock.Now() : Stopwatch.GetTimestamp();
         var offsets = s_offsets;
         if (offsets.Length == 0) return;
         var memory = t_memory ??= new byte[TouchBytes];

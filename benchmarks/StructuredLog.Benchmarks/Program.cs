@@ -6,8 +6,8 @@ using StructuredLog.Benchmarks;
 // dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- quick [workload]
 //   all peers for one workload in under 3 minutes on 2 cores (see docs/benchmarks.md)
 // dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- latency [--producers 4] [--events 100000] [--library X] [--by-position]
-//   caller latency histogram (p50/p99/p99.9), not BenchmarkDotNet; "--library Empty [--lines K]" times an empty call
-//   (writing K cache lines of its own) in the same bursts: the harness's floor on this machine
+//   caller latency histogram (p50/p99/p99.9), not BenchmarkDotNet; "--library Empty [--lines K] [--clock precise|stopwatch]"
+//   times an empty call (writing K cache lines of its own, reading a clock) in the same bursts: the harness's floor here
 if (args.Length > 0 && args[0] == "latency") return LatencyHarness.Run(args[1..]);
 if (args.Length > 0 && args[0] == "format")
 {

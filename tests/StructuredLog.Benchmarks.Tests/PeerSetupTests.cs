@@ -154,6 +154,9 @@ public sealed class PeerSetupTests
         var (rc, text) = RunCapturingOutput(() => LatencyHarness.Run(["--producers", "1", "--events", "200", "--library", "Empty", "--by-position"]));
         Assert.Equal(0, rc);
         Assert.Contains("| Empty |", text, StringComparison.Ordinal);
+        (rc, var clocked) = RunCapturingOutput(() => LatencyHarness.Run(["--producers", "1", "--events", "200", "--library", "Empty", "--clock", "precise"]));
+        Assert.Equal(0, rc);
+        Assert.Contains("| Empty+precise clock |", clocked, StringComparison.Ordinal);
         Assert.Contains("by the call's index in its burst: 0:", text, StringComparison.Ordinal);
     }
 
