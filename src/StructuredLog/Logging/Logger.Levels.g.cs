@@ -731,7 +731,7 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write0(LogLevel level, Exception? exception, string template)
     {
-        ref EventSlot s = ref Begin(level, exception, template, 0, out long pos);
+        ref EventSlot s = ref Begin(level, exception, template, 0, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         Publish(ref s, pos);
     }
@@ -739,20 +739,20 @@ public sealed partial class Logger
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write1<T0>(LogLevel level, Exception? exception, string template, T0 a0)
     {
-        ref EventSlot s = ref Begin(level, exception, template, 1, out long pos);
+        ref EventSlot s = ref Begin(level, exception, template, 1, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         var v0 = LogValue.From(a0);
         s.Kinds[0] = v0.Kind;
         s.Values[0].Ref = v0.Ref;
         s.Values[0].Lo = v0.Lo;
-        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        if (v0.Hi != 0) ring.StoreWide(ref s, pos, 0, v0.Hi);
         Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write2<T0, T1>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1)
     {
-        ref EventSlot s = ref Begin(level, exception, template, 2, out long pos);
+        ref EventSlot s = ref Begin(level, exception, template, 2, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         var v0 = LogValue.From(a0);
         var v1 = LogValue.From(a1);
@@ -760,17 +760,17 @@ public sealed partial class Logger
         s.Kinds[1] = v1.Kind;
         s.Values[0].Ref = v0.Ref;
         s.Values[0].Lo = v0.Lo;
-        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        if (v0.Hi != 0) ring.StoreWide(ref s, pos, 0, v0.Hi);
         s.Values[1].Ref = v1.Ref;
         s.Values[1].Lo = v1.Lo;
-        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        if (v1.Hi != 0) ring.StoreWide(ref s, pos, 1, v1.Hi);
         Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write3<T0, T1, T2>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2)
     {
-        ref EventSlot s = ref Begin(level, exception, template, 3, out long pos);
+        ref EventSlot s = ref Begin(level, exception, template, 3, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         var v0 = LogValue.From(a0);
         var v1 = LogValue.From(a1);
@@ -780,20 +780,20 @@ public sealed partial class Logger
         s.Kinds[2] = v2.Kind;
         s.Values[0].Ref = v0.Ref;
         s.Values[0].Lo = v0.Lo;
-        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        if (v0.Hi != 0) ring.StoreWide(ref s, pos, 0, v0.Hi);
         s.Values[1].Ref = v1.Ref;
         s.Values[1].Lo = v1.Lo;
-        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        if (v1.Hi != 0) ring.StoreWide(ref s, pos, 1, v1.Hi);
         s.Values[2].Ref = v2.Ref;
         s.Values[2].Lo = v2.Lo;
-        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
+        if (v2.Hi != 0) ring.StoreWide(ref s, pos, 2, v2.Hi);
         Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write4<T0, T1, T2, T3>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3)
     {
-        ref EventSlot s = ref Begin(level, exception, template, 4, out long pos);
+        ref EventSlot s = ref Begin(level, exception, template, 4, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         var v0 = LogValue.From(a0);
         var v1 = LogValue.From(a1);
@@ -805,23 +805,23 @@ public sealed partial class Logger
         s.Kinds[3] = v3.Kind;
         s.Values[0].Ref = v0.Ref;
         s.Values[0].Lo = v0.Lo;
-        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        if (v0.Hi != 0) ring.StoreWide(ref s, pos, 0, v0.Hi);
         s.Values[1].Ref = v1.Ref;
         s.Values[1].Lo = v1.Lo;
-        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        if (v1.Hi != 0) ring.StoreWide(ref s, pos, 1, v1.Hi);
         s.Values[2].Ref = v2.Ref;
         s.Values[2].Lo = v2.Lo;
-        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
+        if (v2.Hi != 0) ring.StoreWide(ref s, pos, 2, v2.Hi);
         s.Values[3].Ref = v3.Ref;
         s.Values[3].Lo = v3.Lo;
-        if (v3.Hi != 0) _ring.StoreWide(ref s, pos, 3, v3.Hi);
+        if (v3.Hi != 0) ring.StoreWide(ref s, pos, 3, v3.Hi);
         Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write5<T0, T1, T2, T3, T4>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4)
     {
-        ref EventSlot s = ref Begin(level, exception, template, 5, out long pos);
+        ref EventSlot s = ref Begin(level, exception, template, 5, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         var v0 = LogValue.From(a0);
         var v1 = LogValue.From(a1);
@@ -835,25 +835,25 @@ public sealed partial class Logger
         s.Kinds[4] = v4.Kind;
         s.Values[0].Ref = v0.Ref;
         s.Values[0].Lo = v0.Lo;
-        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        if (v0.Hi != 0) ring.StoreWide(ref s, pos, 0, v0.Hi);
         s.Values[1].Ref = v1.Ref;
         s.Values[1].Lo = v1.Lo;
-        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        if (v1.Hi != 0) ring.StoreWide(ref s, pos, 1, v1.Hi);
         s.Values[2].Ref = v2.Ref;
         s.Values[2].Lo = v2.Lo;
-        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
+        if (v2.Hi != 0) ring.StoreWide(ref s, pos, 2, v2.Hi);
         s.Values[3].Ref = v3.Ref;
         s.Values[3].Lo = v3.Lo;
-        if (v3.Hi != 0) _ring.StoreWide(ref s, pos, 3, v3.Hi);
-        _ring.StoreColdValue(ref s, pos, 4, v4.Ref, v4.Lo);
-        if (v4.Hi != 0) _ring.StoreWide(ref s, pos, 4, v4.Hi);
+        if (v3.Hi != 0) ring.StoreWide(ref s, pos, 3, v3.Hi);
+        ring.StoreColdValue(ref s, pos, 4, v4.Ref, v4.Lo);
+        if (v4.Hi != 0) ring.StoreWide(ref s, pos, 4, v4.Hi);
         Publish(ref s, pos);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void Write6<T0, T1, T2, T3, T4, T5>(LogLevel level, Exception? exception, string template, T0 a0, T1 a1, T2 a2, T3 a3, T4 a4, T5 a5)
     {
-        ref EventSlot s = ref Begin(level, exception, template, 6, out long pos);
+        ref EventSlot s = ref Begin(level, exception, template, 6, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         var v0 = LogValue.From(a0);
         var v1 = LogValue.From(a1);
@@ -869,20 +869,20 @@ public sealed partial class Logger
         s.Kinds[5] = v5.Kind;
         s.Values[0].Ref = v0.Ref;
         s.Values[0].Lo = v0.Lo;
-        if (v0.Hi != 0) _ring.StoreWide(ref s, pos, 0, v0.Hi);
+        if (v0.Hi != 0) ring.StoreWide(ref s, pos, 0, v0.Hi);
         s.Values[1].Ref = v1.Ref;
         s.Values[1].Lo = v1.Lo;
-        if (v1.Hi != 0) _ring.StoreWide(ref s, pos, 1, v1.Hi);
+        if (v1.Hi != 0) ring.StoreWide(ref s, pos, 1, v1.Hi);
         s.Values[2].Ref = v2.Ref;
         s.Values[2].Lo = v2.Lo;
-        if (v2.Hi != 0) _ring.StoreWide(ref s, pos, 2, v2.Hi);
+        if (v2.Hi != 0) ring.StoreWide(ref s, pos, 2, v2.Hi);
         s.Values[3].Ref = v3.Ref;
         s.Values[3].Lo = v3.Lo;
-        if (v3.Hi != 0) _ring.StoreWide(ref s, pos, 3, v3.Hi);
-        _ring.StoreColdValue(ref s, pos, 4, v4.Ref, v4.Lo);
-        if (v4.Hi != 0) _ring.StoreWide(ref s, pos, 4, v4.Hi);
-        _ring.StoreColdValue(ref s, pos, 5, v5.Ref, v5.Lo);
-        if (v5.Hi != 0) _ring.StoreWide(ref s, pos, 5, v5.Hi);
+        if (v3.Hi != 0) ring.StoreWide(ref s, pos, 3, v3.Hi);
+        ring.StoreColdValue(ref s, pos, 4, v4.Ref, v4.Lo);
+        if (v4.Hi != 0) ring.StoreWide(ref s, pos, 4, v4.Hi);
+        ring.StoreColdValue(ref s, pos, 5, v5.Ref, v5.Lo);
+        if (v5.Hi != 0) ring.StoreWide(ref s, pos, 5, v5.Hi);
         Publish(ref s, pos);
     }
 }

@@ -56,7 +56,7 @@ for n in range(0, MAX_ARGS + 1):
     w(f"    [MethodImpl(MethodImplOptions.NoInlining)]")
     w(f"    private void Write{n}{gen}(LogLevel level, Exception? exception, string template{params})")
     w("    {")
-    w(f"        ref EventSlot s = ref Begin(level, exception, template, {n}, out long pos);")
+    w(f"        ref EventSlot s = ref Begin(level, exception, template, {n}, out long pos, out RingBuffer ring);")
     w("        if (Unsafe.IsNullRef(ref s)) return;")
     for i in range(n):
         w(f"        var v{i} = LogValue.From(a{i});")
@@ -71,8 +71,8 @@ for n in range(0, MAX_ARGS + 1):
             w(f"        s.Values[{i}].Ref = v{i}.Ref;")
             w(f"        s.Values[{i}].Lo = v{i}.Lo;")
         else:
-            w(f"        _ring.StoreColdValue(ref s, pos, {i}, v{i}.Ref, v{i}.Lo);")
-        w(f"        if (v{i}.Hi != 0) _ring.StoreWide(ref s, pos, {i}, v{i}.Hi);")
+            w(f"        ring.StoreColdValue(ref s, pos, {i}, v{i}.Ref, v{i}.Lo);")
+        w(f"        if (v{i}.Hi != 0) ring.StoreWide(ref s, pos, {i}, v{i}.Hi);")
     w("        Publish(ref s, pos);")
     w("    }")
     w("")

@@ -16,6 +16,7 @@ public sealed partial class Logger
 {
     private readonly LogPipeline _pipeline;
     private readonly RingBuffer _ring;
+    private readonly LaneSet? _lanes;
     private readonly bool _coarseClock;
     private LogLevel _minimumLevel;
 
@@ -23,6 +24,7 @@ public sealed partial class Logger
     {
         _pipeline = pipeline;
         _ring = pipeline.Ring;
+        _lanes = pipeline.Lanes;
         _coarseClock = pipeline.TimestampPrecision == TimestampPrecision.Coarse;
         Category = category;
         _minimumLevel = minimumLevel;
@@ -93,11 +95,11 @@ public sealed partial class Logger
     {
         if (!IsEnabled(level)) return;
         int total = properties.Length + scopeProperties.Length;
-        ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos);
+        ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
         s.Flags = SlotFlags.NamedArguments;
-        SetEvent(ref s, pos, eventId, eventName);
-        Span<SlotArgument> args = ClaimParts(ref s, pos, total);
+        SetEvent(ring, ref s, pos, eventId, eventName);
+        Span<SlotArgument> args = ClaimParts(ring, ref s, pos, total);
         for (int i = 0; i < properties.Length; i++)
         {
             ref SlotArgument a = ref args[i];
@@ -116,10 +118,10 @@ public sealed partial class Logger
     /// Room for <paramref name="count"/> arguments of the cell at <paramref name="position"/>: the ring's parts beside it,
     /// or the cell's overflow array (<see cref="RingBuffer.Spill"/>) when they do not fit.
     /// </summary>
-    private Span<SlotArgument> ClaimParts(ref EventSlot s, long position, int count)
+    private static Span<SlotArgument> ClaimParts(RingBuffer ring, ref EventSlot s, long position, int count)
     {
-        s.Overflow = count > RingBuffer.PartsPerCell ? _ring.Spill(position, count) : null;
-        return s.Overflow is { } overflow ? overflow.AsSpan(0, count) : _ring.Parts(position)[..count];
+        s.Overflow = count > RingBuffer.PartsPerCell ? ring.Spill(position, count) : null;
+        return s.Overflow is { } overflow ? overflow.AsSpan(0, count) : ring.Parts(position)[..count];
     }
 
     /// <summary>Scope properties as captured: no type test, no name comparison here (the writer converts and resolves names).</summary>
@@ -180,28 +182,28 @@ public sealed partial class Logger
         int pairs = snapshot?.Count ?? scopeProperties.Length;
         bool inline = names is not null && names.Length == n && n <= EventSlot.InlineArguments;
         int total = n + pairs;
-        ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos);
+        ref EventSlot s = ref Begin(level, exception, messageTemplate, total, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s)) return;
-        SetEvent(ref s, pos, eventId, eventName);
+        SetEvent(ring, ref s, pos, eventId, eventName);
         Span<SlotArgument> args;
         if (inline)
         {
             s.Flags = snapshot is null ? SlotFlags.NamedArguments | SlotFlags.InlineNames : SlotFlags.NamedArguments | SlotFlags.InlineNames | SlotFlags.SharedScopes;
-            ref ColdSlot cold = ref _ring.Cold(pos);
+            ref ColdSlot cold = ref ring.Cold(pos);
             if (!ReferenceEquals(cold.Names, names)) cold.Names = names;
-            for (int i = 0; i < n; i++) _ring.StoreValue(ref s, pos, i, values[i]);
+            for (int i = 0; i < n; i++) ring.StoreValue(ref s, pos, i, values[i]);
             if (snapshot is not null)
             {
                 s.Overflow = snapshot.Parts;
                 Publish(ref s, pos);
                 return;
             }
-            args = ClaimParts(ref s, pos, pairs);
+            args = ClaimParts(ring, ref s, pos, pairs);
         }
         else
         {
             s.Flags = SlotFlags.NamedArguments;
-            args = ClaimParts(ref s, pos, total);
+            args = ClaimParts(ring, ref s, pos, total);
             for (int i = 0; i < n; i++)
             {
                 ref SlotArgument a = ref args[i];
@@ -232,13 +234,16 @@ public sealed partial class Logger
     /// and template of the cell's previous call, which are stored again only when they differ.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref EventSlot Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position)
+    private ref EventSlot Begin(LogLevel level, Exception? exception, string? template, int argumentCount, out long position, out RingBuffer ring)
     {
         // One thread-local read for the claim (the ring is biased to one thread: RingBuffer.TryClaim), the thread id and the
         // async flow (ThreadFlow).
         var thread = Thread.CurrentThread;
-        if (!_ring.TryClaim(thread, out position) && !_pipeline.ClaimSlow(out position)) return ref Unsafe.NullRef<EventSlot>();
-        ref EventSlot s = ref _ring.Cell(position);
+        // The pipeline's one ring, or with thread lanes the calling thread's own (LaneSet).
+        var lanes = _lanes;
+        ring = lanes is null ? _ring : lanes.For(thread);
+        if (!ring.TryClaim(thread, out position) && !_pipeline.ClaimSlow(ring, out position)) return ref Unsafe.NullRef<EventSlot>();
+        ref EventSlot s = ref ring.Cell(position);
         s.Timestamp = _coarseClock ? CoarseClock.Now : PreciseClock.Now();
         if (!ReferenceEquals(s.Logger, this)) s.Logger = this;
         if (!ReferenceEquals(s.Template, template)) s.Template = template;
@@ -250,10 +255,10 @@ public sealed partial class Logger
         // does not touch it.
         if (exception is not null)
         {
-            _ring.Cold(position).Exception = exception;
+            ring.Cold(position).Exception = exception;
             s.HasRare = 1;
         }
-        if (ThreadFlow.HasFlow(thread)) CaptureFlow(ref s, position);
+        if (ThreadFlow.HasFlow(thread)) CaptureFlow(ring, ref s, position);
         return ref s;
     }
 
@@ -262,18 +267,18 @@ public sealed partial class Logger
     /// the async-local look-ups it makes cost more than the call, and a call without a flow keeps a smaller frame.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CaptureFlow(ref EventSlot s, long position)
+    private static void CaptureFlow(RingBuffer ring, ref EventSlot s, long position)
     {
         var scope = ScopeNode.Current;
         if (scope is not null)
         {
-            _ring.Cold(position).Scope = scope;
+            ring.Cold(position).Scope = scope;
             s.HasRare = 1;
         }
         var activity = Activity.Current;
         if (activity is not null)
         {
-            ref ColdSlot cold = ref _ring.Cold(position);
+            ref ColdSlot cold = ref ring.Cold(position);
             cold.TraceId = activity.TraceId;
             cold.SpanId = activity.SpanId;
             cold.TraceFlags = activity.ActivityTraceFlags;
@@ -283,10 +288,10 @@ public sealed partial class Logger
 
     /// <summary>Stores an event id and name, when there are any (rare fields, in the cold cell: see <see cref="EventSlot.HasRare"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetEvent(ref EventSlot s, long position, int eventId, string? eventName)
+    private static void SetEvent(RingBuffer ring, ref EventSlot s, long position, int eventId, string? eventName)
     {
         if (eventId == 0 && eventName is null) return;
-        ref ColdSlot cold = ref _ring.Cold(position);
+        ref ColdSlot cold = ref ring.Cold(position);
         cold.EventId = eventId;
         cold.EventName = eventName;
         s.HasRare = 1;
@@ -328,7 +333,7 @@ public sealed partial class Logger
             return;
         }
         int n = capture.Count;
-        ref EventSlot s = ref Begin(level, exception, null, n, out long pos);
+        ref EventSlot s = ref Begin(level, exception, null, n, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s))
         {
             InterpolatedCapture.Release(capture);
@@ -337,13 +342,13 @@ public sealed partial class Logger
         s.Flags = SlotFlags.Interpolated;
         if (n > RingBuffer.PartsPerCell)
         {
-            var overflow = _ring.Spill(pos, n);
+            var overflow = ring.Spill(pos, n);
             capture.Captured.CopyTo(overflow);
             s.Overflow = overflow;
         }
         else
         {
-            capture.Captured.CopyTo(_ring.Parts(pos));
+            capture.Captured.CopyTo(ring.Parts(pos));
         }
         InterpolatedCapture.Release(capture);
         Publish(ref s, pos);
@@ -356,7 +361,7 @@ public sealed partial class Logger
     private void WriteShaped(LogLevel level, Exception? exception, InterpolatedCapture.CaptureBuffer capture, InterpolatedCapture.CaptureShape shape)
     {
         shape.Misses = 0;
-        ref EventSlot s = ref Begin(level, exception, null, shape.Parts.Length, out long pos);
+        ref EventSlot s = ref Begin(level, exception, null, shape.Parts.Length, out long pos, out RingBuffer ring);
         if (Unsafe.IsNullRef(ref s))
         {
             InterpolatedCapture.Release(capture);
@@ -365,7 +370,7 @@ public sealed partial class Logger
         s.Flags = SlotFlags.Interpolated | SlotFlags.Shaped;
         s.Overflow = shape.Parts;
         var values = capture.Values;
-        for (int i = 0; i < capture.Holes; i++) _ring.StoreValue(ref s, pos, i, values[i]);
+        for (int i = 0; i < capture.Holes; i++) ring.StoreValue(ref s, pos, i, values[i]);
         InterpolatedCapture.Release(capture);
         Publish(ref s, pos);
     }

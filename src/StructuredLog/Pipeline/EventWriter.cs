@@ -31,7 +31,15 @@ internal sealed class EventWriter
     private static readonly MessageTemplate s_suppressedTemplate = MessageTemplate.Parse("Suppressed {SuppressedCount} similar events: {Template}");
 
     private readonly LogPipeline _pipeline;
-    private readonly RingBuffer _ring;
+    // The ring being read: the pipeline's one ring, or with thread lanes the lane whose event is being materialised.
+    private RingBuffer _ring;
+    private readonly LaneSet? _lanes;
+    /// <summary>Thread lanes: how far behind the clock the writer stays, in clock counts (see <see cref="DrainLanes"/>).</summary>
+    private readonly long _laneLag;
+    /// <summary>Thread lanes: every event stamped before this count has been consumed (the flush target's unit).</summary>
+    private long _drainedThrough = long.MinValue;
+    private long[] _headStamps = [];
+    private long[] _headPositions = [];
     private readonly int _batchSize;
     private readonly EventRecord[] _records;
     private LogEvent[] _accepted;
@@ -73,6 +81,7 @@ internal sealed class EventWriter
     private long _lastHousekeeping;
     private int _pendingFlushes;
     private long _lastSummarySweep;
+    private long _lastLaneSweep;
     private volatile bool _stopRequested;
     private long _processed;
     private Thread? _thread;
@@ -87,7 +96,9 @@ internal sealed class EventWriter
     {
         _pipeline = pipeline;
         _ring = pipeline.Ring;
-        _batchSize = Math.Min(b.WriterBatchSizeValue, _ring.Capacity);
+        _lanes = pipeline.Lanes;
+        _batchSize = _lanes is null ? Math.Min(b.WriterBatchSizeValue, _ring.Capacity) : b.WriterBatchSizeValue;
+        _laneLag = LaneLagCounts();
         // Records are created as batches first reach each size: a quiet application never pays for 4,096. A pipeline
         // built after another one stopped takes over that one's records (RecordCache).
         _records = RecordCache.Rent(_batchSize);
@@ -163,7 +174,7 @@ internal sealed class EventWriter
         }
         catch (TimeoutException)
         {
-            SelfLog.Write("pipeline", $"shutdown timed out after {timeout.TotalSeconds:F1} s with {_ring.Depth} events unwritten");
+            SelfLog.Write("pipeline", $"shutdown timed out after {timeout.TotalSeconds:F1} s with {_lanes?.Depth ?? _ring.Depth} events unwritten");
         }
     }
 
@@ -181,7 +192,7 @@ internal sealed class EventWriter
             // will drain the ring again: close it, so that later calls are counted at once instead of filling
             // it, and count what it holds now rather than at disposal.
             Volatile.Write(ref _failed, true);
-            long unwritten = _ring.Close();
+            long unwritten = _lanes?.Close() ?? _ring.Close();
             if (unwritten > 0) _pipeline.CountDrop(DropReason.WriterFailed, unwritten);
             SelfLog.Write("pipeline", $"writer thread failed ({unwritten} events logged before it were not written): {ex}");
         }
@@ -233,17 +244,17 @@ internal sealed class EventWriter
                 continue;
             }
             Housekeeping(final: false);
-            long pending = _ring.EnqueuePosition - _ring.DequeuePosition;
-            if (pending > 0)
+            if (Pending())
             {
-                // A producer has claimed a slot and is about to publish it.
+                // A producer has claimed a slot and is about to publish it (with thread lanes, also: events stamped less
+                // than the lag ago, which wait for the clock to pass them).
                 Thread.SpinWait(20);
                 continue;
             }
             if (_stopRequested)
             {
                 Housekeeping(final: true);
-                if (_ring.EnqueuePosition == _ring.DequeuePosition && _syntheticUsed == 0) return;
+                if (!Pending() && _syntheticUsed == 0) return;
                 continue;
             }
             if (++idle < IdleSpins)
@@ -268,14 +279,18 @@ internal sealed class EventWriter
             // one here instead, so that its claim is visible below or it sees the flag (once per deep sleep: microseconds).
             _wake.Reset();
             Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 1);
-            if (!_ring.BiasRevoked) Interlocked.MemoryBarrierProcessWide();
-            if (_ring.EnqueuePosition == _ring.DequeuePosition && !_stopRequested && !HasFlushRequests())
+            // Thread lanes are biased to their threads for good.
+            if (_lanes is not null || !_ring.BiasRevoked) Interlocked.MemoryBarrierProcessWide();
+            if (!Pending() && !_stopRequested && !HasFlushRequests())
                 _wake.Wait(100);
             Interlocked.Exchange(ref _pipeline.WriterIdleFlag, 0);
             deepSlept = true;
             idle = 0; // lightSleeps stays spent: an idle pipeline does not go back to polling until events arrive
         }
     }
+
+    /// <summary>True when a claimed event has not been consumed yet (in the ring, or in any thread lane).</summary>
+    private bool Pending() => _lanes is null ? _ring.EnqueuePosition != _ring.DequeuePosition : _lanes.AnyPending();
 
     private bool HasFlushRequests()
     {
@@ -292,12 +307,18 @@ internal sealed class EventWriter
         if (_rateLimit is not null && (final || flushDue || now - _lastSummarySweep >= 1000)) SweepSuppressed(now);
         while (_notices.TryDequeue(out var notice)) SinkNotice(notice.Sink, notice.Stalled, notice.Dropped);
         if (_syntheticUsed > 0) ProcessBatch(0);
+        if (_lanes is not null && (final || now - _lastLaneSweep >= 1000))
+        {
+            _lastLaneSweep = now;
+            _lanes.DropEnded();
+        }
         if (flushDue) CompleteFlushes();
     }
 
     private void CompleteFlushes()
     {
-        long done = _ring.DequeuePosition;
+        // A target is a position in the ring, or with thread lanes a clock count (LogPipeline.FlushAsync).
+        long done = _lanes is null ? _ring.DequeuePosition : Volatile.Read(ref _drainedThrough);
         while (true)
         {
             (long Target, TaskCompletionSource Done) request;
@@ -351,6 +372,7 @@ internal sealed class EventWriter
     /// </summary>
     private int Drain()
     {
+        if (_lanes is not null) return DrainLanes();
         long now = PreciseClock.Now();
         _clock.AnchorIfStale(now);
         // The writer reads the clock here anyway: it keeps the coarse clock fresh too when it is busy.
@@ -385,6 +407,109 @@ internal sealed class EventWriter
         // Callers blocked on a full ring (LogPipeline.WaitForRoom) can fill the freed cells while this batch is processed.
         if (n > 0) _pipeline.SignalRoom();
         return n;
+    }
+
+    /// <summary>How far behind the clock <see cref="DrainLanes"/> stays: 100 µs, in clock counts.</summary>
+    private static long LaneLagCounts()
+    {
+        const double LagTicks = 1_000; // 100 µs in DateTime ticks
+        double ticksPerCount = PreciseClock.UsesCycleCounter ? PreciseClock.StartTicksPerCount : PreciseClock.TicksPerStopwatch;
+        return Math.Max(1, (long)(LagTicks / ticksPerCount));
+    }
+
+    /// <summary>
+    /// <see cref="Drain"/> for thread lanes: takes up to one batch of events from every lane, in timestamp order, as far
+    /// as the clock read on entry less <see cref="_laneLag"/>.
+    /// </summary>
+    /// <remarks>
+    /// <para>
+    /// Each lane is one thread's, so its events are in timestamp order (one thread, a monotonic clock), and the merge takes
+    /// the lane head with the earliest stamp each time. What it must never do is write an event before one that happened
+    /// before it on another thread (A, then a hand-off, then B elsewhere: A is published before B is even claimed). It
+    /// reads the clock (T) before it reads any lane, and takes only events stamped before T − lag. A producer stamps its
+    /// event after claiming the cell, so an event it takes was claimed before T, and every event that happened before it
+    /// was published before T (and is stamped earlier still): each lane's position is read after T, so all of them are
+    /// seen, and the merge writes them first. The lag (100 µs) covers a stamp read before the claim's store is visible to
+    /// other cores (the lane's claim is a plain store). A lane whose next cell is claimed but not published (its thread is
+    /// in the middle of a call) waits: nothing that thread logged later exists yet, and nothing can have happened after
+    /// an event whose call has not returned.
+    /// </para>
+    /// <para>
+    /// The batch may end before the lanes do; everything stamped before the limit is then not taken yet, so
+    /// <see cref="_drainedThrough"/> (the flush targets' measure) only moves when a drain took all of it.
+    /// </para>
+    /// </remarks>
+    private int DrainLanes()
+    {
+        long now = PreciseClock.Now();
+        // The lanes' positions must be read after the clock: rdtsc is not ordered with later loads without a fence.
+        if (System.Runtime.Intrinsics.X86.Sse2.IsSupported) System.Runtime.Intrinsics.X86.Sse2.LoadFence();
+        else Interlocked.MemoryBarrier();
+        _clock.AnchorIfStale(now);
+        long limit = now - _laneLag;
+        var lanes = _lanes!.Lanes;
+        int k = lanes.Length;
+        if (_headStamps.Length < k)
+        {
+            _headStamps = new long[k * 2];
+            _headPositions = new long[k * 2];
+        }
+        var stamps = _headStamps;
+        var positions = _headPositions;
+        for (int i = 0; i < k; i++) stamps[i] = Head(lanes[i], limit, out positions[i]);
+        var worker = _formatWorker;
+        bool shared = false;
+        int published = 0;
+        int n = 0;
+        int accepted = 0;
+        while (n < _batchSize)
+        {
+            int best = -1;
+            long bestStamp = long.MaxValue;
+            for (int i = 0; i < k; i++)
+            {
+                if (stamps[i] < bestStamp)
+                {
+                    bestStamp = stamps[i];
+                    best = i;
+                }
+            }
+            if (best < 0) break;
+            var lane = lanes[best];
+            long pos = positions[best];
+            _ring = lane; // Materialize reads the cell's other parts through _ring
+            var record = _records[n] ??= new EventRecord();
+            Materialize(ref lane.Cell(pos), pos, record);
+            lane.Release(pos);
+            stamps[best] = Head(lane, limit, out positions[best]);
+            n++;
+            if (!Accept(record, ref accepted)) continue;
+            Enrich(record);
+            _accepted[accepted++] = new LogEvent(record);
+            if (worker is null) continue;
+            if (shared)
+            {
+                if (accepted - published >= FormatWorker.Chunk) worker.Extend(published = accepted);
+            }
+            else if (accepted >= MinParallelBatch)
+            {
+                worker.Begin(_accepted, published = accepted);
+                shared = true;
+            }
+        }
+        if (n < _batchSize) Volatile.Write(ref _drainedThrough, limit);
+        _drainAccepted = accepted;
+        _drainShared = shared;
+        if (n > 0) _pipeline.SignalRoom();
+        return n;
+    }
+
+    /// <summary>The stamp of <paramref name="lane"/>'s next event if it is published and stamped before <paramref name="limit"/>; else <see cref="long.MaxValue"/>.</summary>
+    private static long Head(RingBuffer lane, long limit, out long position)
+    {
+        if (!lane.TryPeek(out position)) return long.MaxValue;
+        long stamp = lane.Cell(position).Timestamp;
+        return stamp < limit ? stamp : long.MaxValue;
     }
 
     private void Materialize(ref EventSlot s, long position, EventRecord r)

@@ -34,7 +34,9 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
 
     internal LogPipeline(LogPipelineBuilder b)
     {
-        Ring = new RingBuffer(b.BufferSizeValue);
+        // With thread lanes the one ring is not used: a minimal one stands in, so that its readers need no null checks.
+        Ring = new RingBuffer(b.ThreadLaneCellsValue > 0 ? 2 : b.BufferSizeValue);
+        Lanes = b.ThreadLaneCellsValue > 0 ? new LaneSet(b.ThreadLaneCellsValue) : null;
         Backpressure = b.BackpressureValue;
         _waitTimeout = b.WaitTimeoutValue;
         _levels = new LevelOverrides(b.MinimumLevelValue, b.Overrides);
@@ -50,6 +52,9 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     }
 
     internal RingBuffer Ring { get; }
+
+    /// <summary>The threads' rings when the pipeline was built with <see cref="LogPipelineBuilder.ThreadLanes"/>; else null.</summary>
+    internal LaneSet? Lanes { get; }
 
     internal EventWriter Writer => _writer;
 
@@ -69,14 +74,14 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     /// <summary>The default minimum level (before per-category overrides).</summary>
     public LogLevel MinimumLevel => _levels.Default;
 
-    /// <summary>Ring buffer capacity in events.</summary>
-    public int BufferSize => Ring.Capacity;
+    /// <summary>Ring buffer capacity in events (with <see cref="LogPipelineBuilder.ThreadLanes"/>: each thread's ring's).</summary>
+    public int BufferSize => Lanes?.CellsPerLane ?? Ring.Capacity;
 
-    /// <summary>Events waiting in the ring buffer.</summary>
-    public long QueueDepth => Ring.Depth;
+    /// <summary>Events waiting in the ring buffer (or in every thread's ring).</summary>
+    public long QueueDepth => Lanes?.Depth ?? Ring.Depth;
 
-    /// <summary>Events accepted into the ring buffer since the pipeline started.</summary>
-    public long EventsEnqueued => Ring.EnqueuePosition;
+    /// <summary>Events accepted into the ring buffer (or the threads' rings) since the pipeline started.</summary>
+    public long EventsEnqueued => Lanes?.Enqueued ?? Ring.EnqueuePosition;
 
     /// <summary>Events handed to the sinks (after filtering and sampling).</summary>
     public long EventsProcessed => _writer.Processed;
@@ -141,7 +146,9 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
         if (Volatile.Read(ref _disposeStarted) != 0) return _disposed.Task.WaitAsync(cancellationToken);
-        return _writer.RequestFlush(Ring.EnqueuePosition).WaitAsync(cancellationToken);
+        // With thread lanes the target is a time: events are written in timestamp order, and every event logged before
+        // this call has an earlier timestamp.
+        return _writer.RequestFlush(Lanes is null ? Ring.EnqueuePosition : PreciseClock.Now()).WaitAsync(cancellationToken);
     }
 
     /// <summary>
@@ -165,7 +172,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             if (TimestampPrecision == TimestampPrecision.Coarse) CoarseClock.ReleaseUser();
             // Calls made from now on fail to claim a slot and are counted as dropped (Shutdown);
             // whatever was claimed but not written is counted the same way.
-            long unwritten = Ring.Close();
+            long unwritten = Lanes?.Close() ?? Ring.Close();
             if (unwritten > 0)
             {
                 CountDrop(DropReason.Shutdown, unwritten);
@@ -227,9 +234,9 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
 
     internal LogProperty Redact(in LogProperty property) => _redactor is null ? property : _redactor.Apply(property);
 
-    /// <summary>The slow path of claiming a slot: the ring is full, or the pipeline is closed.</summary>
+    /// <summary>The slow path of claiming a slot in <paramref name="ring"/>: it is full, or the pipeline is closed.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal bool ClaimSlow(out long position)
+    internal bool ClaimSlow(RingBuffer ring, out long position)
     {
         if (_closed)
         {
@@ -260,8 +267,8 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             // yield) briefly. Still full after that, the writer is formatting and handing off a batch, which frees
             // nothing until its next read: block until it signals room instead of taking CPU it needs.
             if (spin.Count < SpinsBeforeBlocking) spin.SpinOnce(sleep1Threshold: -1);
-            else WaitForRoom(deadline);
-            if (Ring.TryClaim(Thread.CurrentThread, out position)) return true;
+            else WaitForRoom(ring, deadline);
+            if (ring.TryClaim(Thread.CurrentThread, out position)) return true;
             if (_writer.Stopped)
             {
                 // Closed: the writer stopped as asked. Not closed: it failed, and nothing will free a slot;
@@ -293,14 +300,14 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     /// waiter (a full fence) before it looks at the ring again, and the writer fences after freeing cells before it
     /// reads the count: one of the two always sees the other, so no signal is lost.
     /// </summary>
-    private void WaitForRoom(long deadline)
+    private void WaitForRoom(RingBuffer ring, long deadline)
     {
         lock (_roomGate)
         {
             Interlocked.Increment(ref _roomWaiters);
             try
             {
-                if (Ring.HasRoom || _writer.Stopped) return;
+                if (ring.HasRoom || _writer.Stopped) return;
                 long wait = Math.Min(RoomWaitSliceMs, deadline - Environment.TickCount64);
                 if (wait <= 0) return;
                 _roomWaits++;

@@ -44,6 +44,9 @@ internal sealed class RingBuffer
 
     public int Capacity => _cells.Length;
 
+    /// <summary>The thread whose lane this ring is (<see cref="LaneSet"/>); null for a pipeline's one ring.</summary>
+    public Thread? LaneThread { get; init; }
+
     /// <summary>Positions claimed so far (published or about to be).</summary>
     public long EnqueuePosition => Volatile.Read(ref _enqueue.Value);
 
