@@ -244,7 +244,8 @@ public sealed partial class Logger
         ring = lanes is null ? _ring : lanes.For(thread);
         if (!ring.TryClaim(thread, out position) && !_pipeline.ClaimSlow(ring, out position)) return ref Unsafe.NullRef<EventSlot>();
         ref EventSlot s = ref ring.Cell(position);
-        s.Timestamp = _coarseClock ? CoarseClock.Now : PreciseClock.Now();
+        // Thread lanes are merged by these stamps: the read must not run ahead of the loads before it (PreciseClock.NowOrdered).
+        s.Timestamp = _coarseClock ? CoarseClock.Now : lanes is null ? PreciseClock.Now() : PreciseClock.NowOrdered();
         if (!ReferenceEquals(s.Logger, this)) s.Logger = this;
         if (!ReferenceEquals(s.Template, template)) s.Template = template;
         s.Level = level;

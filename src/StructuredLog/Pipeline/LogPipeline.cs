@@ -148,7 +148,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
         if (Volatile.Read(ref _disposeStarted) != 0) return _disposed.Task.WaitAsync(cancellationToken);
         // With thread lanes the target is a time: events are written in timestamp order, and every event logged before
         // this call has an earlier timestamp.
-        return _writer.RequestFlush(Lanes is null ? Ring.EnqueuePosition : PreciseClock.Now()).WaitAsync(cancellationToken);
+        return _writer.RequestFlush(Lanes is null ? Ring.EnqueuePosition : PreciseClock.NowOrdered()).WaitAsync(cancellationToken);
     }
 
     /// <summary>

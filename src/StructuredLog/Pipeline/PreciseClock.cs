@@ -34,6 +34,12 @@ internal static unsafe class PreciseClock
     /// <summary>rdtsc; shl rdx, 32; or rax, rdx; ret: the 64-bit counter returned in rax.</summary>
     private static ReadOnlySpan<byte> ReadCounterCode => [0x0F, 0x31, 0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0, 0xC3];
 
+    /// <summary>lfence; then as <see cref="ReadCounterCode"/>: the counter read only once every earlier instruction (a load above all) has completed.</summary>
+    private static ReadOnlySpan<byte> ReadCounterOrderedCode => [0x0F, 0xAE, 0xE8, 0x0F, 0x31, 0x48, 0xC1, 0xE2, 0x20, 0x48, 0x09, 0xD0, 0xC3];
+
+    /// <summary>Where <see cref="ReadCounterOrderedCode"/> starts in the page.</summary>
+    private const int OrderedOffset = 64;
+
     /// <summary><see cref="DateTime"/> ticks per <see cref="Stopwatch"/> tick.</summary>
     internal static readonly double TicksPerStopwatch = (double)TimeSpan.TicksPerSecond / Stopwatch.Frequency;
 
@@ -41,6 +47,7 @@ internal static unsafe class PreciseClock
     public static readonly bool UsesCycleCounter;
 
     private static readonly delegate* unmanaged[SuppressGCTransition]<long> s_readCounter;
+    private static readonly delegate* unmanaged[SuppressGCTransition]<long> s_readCounterOrdered;
 
     /// <summary>The first calibration sample, taken when the class was initialised (before any count was read).</summary>
     internal static readonly (long Count, long Stopwatch) Start;
@@ -55,6 +62,7 @@ internal static unsafe class PreciseClock
     {
         s_readCounter = AppContext.TryGetSwitch(StopwatchSwitch, out bool useStopwatch) && useStopwatch ? null : TryCreateCounter();
         UsesCycleCounter = s_readCounter != null;
+        if (UsesCycleCounter) s_readCounterOrdered = (delegate* unmanaged[SuppressGCTransition]<long>)((byte*)s_readCounter + OrderedOffset);
         Start = Sample();
         if (UsesCycleCounter)
         {
@@ -74,6 +82,15 @@ internal static unsafe class PreciseClock
     /// <summary>The current count: one <c>rdtsc</c> or one <see cref="Stopwatch.GetTimestamp"/> (see the remarks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static long Now() => UsesCycleCounter ? s_readCounter() : Stopwatch.GetTimestamp();
+
+    /// <summary>
+    /// <see cref="Now"/>, read only after every earlier instruction has completed. <c>rdtsc</c> alone may run ahead of an
+    /// earlier load, so a thread that sees another's store (a hand-off) can read an earlier count than the other thread read
+    /// before that store: stamps that order events across threads (<see cref="LogPipelineBuilder.ThreadLanes"/>) use this.
+    /// The stopwatch's <c>clock_gettime</c> orders its read itself.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static long NowOrdered() => UsesCycleCounter ? s_readCounterOrdered() : Stopwatch.GetTimestamp();
 
     /// <summary>
     /// A count and the <see cref="Stopwatch.GetTimestamp"/> value of the same instant: the count is read on both sides of
@@ -115,6 +132,7 @@ internal static unsafe class PreciseClock
         nint page = mmap(0, PageSize, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
         if (page == -1 || page == 0) return null;
         ReadCounterCode.CopyTo(new Span<byte>((void*)page, (int)PageSize));
+        ReadCounterOrderedCode.CopyTo(new Span<byte>((void*)(page + OrderedOffset), (int)PageSize - OrderedOffset));
         // Written, then made executable and read-only (never both writable and executable); a system that refuses
         // executable anonymous memory (SELinux execmem, PaX) fails here and keeps the stopwatch. The page is never
         // unmapped: the function is this process's clock from here on.

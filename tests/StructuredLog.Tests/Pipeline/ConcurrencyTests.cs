@@ -42,13 +42,17 @@ public sealed class ConcurrencyTests
     /// The pipeline only sees the calls; it must not reorder two of them across threads.
     /// </summary>
     [Theory]
-    [InlineData(2)]
-    [InlineData(4)]
-    public async Task Events_ordered_by_a_hand_off_between_threads_are_written_in_that_order(int threads)
+    [InlineData(2, false)]
+    [InlineData(4, false)]
+    [InlineData(2, true)]
+    [InlineData(4, true)]
+    public async Task Events_ordered_by_a_hand_off_between_threads_are_written_in_that_order(int threads, bool threadLanes)
     {
         const int steps = 40_000;
         var sink = new CountingSink(1);
-        var pipeline = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var builder = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false);
+        if (threadLanes) builder.ThreadLanes(); // each thread's events in a ring of its own: the writer merges them
+        var pipeline = builder.Build();
         var log = pipeline.GetLogger("Chain");
         int turn = 0; // the step to log next; thread t logs the steps s with s % threads == t
         var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
@@ -75,12 +79,16 @@ public sealed class ConcurrencyTests
     /// to the thread pool, so consecutive steps are logged from different threads. An application reads its log
     /// expecting that order.
     /// </summary>
-    [Fact]
-    public async Task Events_of_an_async_flow_that_moves_between_threads_are_written_in_order()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Events_of_an_async_flow_that_moves_between_threads_are_written_in_order(bool threadLanes)
     {
         const int steps = 20_000;
         var sink = new CountingSink(1);
-        var pipeline = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var builder = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false);
+        if (threadLanes) builder.ThreadLanes();
+        var pipeline = builder.Build();
         var log = pipeline.GetLogger("Flow");
         using var requests = new System.Collections.Concurrent.BlockingCollection<TaskCompletionSource>();
         var completer = new Thread(() =>

@@ -1,0 +1,133 @@
+using StructuredLog.Tests.Support;
+
+namespace StructuredLog.Tests.Pipeline;
+
+/// <summary>
+/// Pipelines built with <see cref="LogPipelineBuilder.ThreadLanes"/>: a ring per logging thread, merged by timestamp in
+/// the writer. (The order across threads is tested with and without lanes in <see cref="ConcurrencyTests"/>.)
+/// </summary>
+public sealed class ThreadLaneTests
+{
+    [Theory]
+    [InlineData(64)]
+    [InlineData(1024)]
+    public async Task Every_event_from_eight_threads_arrives_exactly_once_in_per_thread_order(int cellsPerThread)
+    {
+        const int producers = 8;
+        const int perProducer = 50_000;
+        var sink = new CountingSink(producers);
+        var pipeline = new LogPipelineBuilder().ThreadLanes(cellsPerThread).Backpressure(BackpressurePolicy.Wait)
+            .WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
+        {
+            for (int s = 0; s < perProducer; s++) log.Info("{Producer} {Seq}", p, s);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        await pipeline.DisposeAsync();
+
+        Assert.Equal(0, sink.OrderViolations);
+        Assert.Equal((long)producers * perProducer, sink.Total);
+        Assert.Equal(0, pipeline.EventsLost);
+        Assert.Equal((long)producers * perProducer, pipeline.EventsEnqueued);
+        Assert.Equal(cellsPerThread, pipeline.BufferSize);
+    }
+
+    [Fact]
+    public async Task A_flush_waits_for_what_every_thread_logged_before_it()
+    {
+        var sink = new CountingSink(4);
+        await using var pipeline = new LogPipelineBuilder().ThreadLanes().WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        for (int round = 1; round <= 20; round++)
+        {
+            var threads = Enumerable.Range(0, 4).Select(p => new Thread(() =>
+            {
+                for (int s = (round - 1) * 100; s < round * 100; s++) log.Info("{Producer} {Seq}", p, s);
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => t.Join());
+            await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal(round * 400, Volatile.Read(ref sink.Total));
+        }
+        Assert.Equal(0, sink.OrderViolations);
+    }
+
+    [Fact]
+    public async Task The_lanes_of_threads_that_have_ended_are_dropped_once_written()
+    {
+        var sink = new CountingSink(16);
+        await using var pipeline = new LogPipelineBuilder().ThreadLanes(64).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        var threads = Enumerable.Range(0, 16).Select(p => new Thread(() =>
+        {
+            for (int s = 0; s < 10; s++) log.Info("{Producer} {Seq}", p, s);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        Assert.Equal(16, pipeline.Lanes!.Lanes.Length);
+        await pipeline.FlushAsync();
+        // The writer looks for ended threads about once a second (and at every idle wake-up after that).
+        Assert.True(SpinWait.SpinUntil(() => pipeline.Lanes.Lanes.Length == 0, TimeSpan.FromSeconds(20)),
+            $"{pipeline.Lanes.Lanes.Length} lanes of ended threads are still there");
+        Assert.Equal(160, pipeline.EventsEnqueued); // their events still count
+        Assert.Equal(160, sink.Total);
+        log.Info("{Producer} {Seq}", 0, 10); // this thread gets a lane of its own now
+        await pipeline.FlushAsync();
+        Assert.Equal(161, sink.Total);
+        Assert.Equal(0, sink.OrderViolations);
+    }
+
+    [Fact]
+    public async Task A_full_lane_drops_and_counts_under_DropNewest()
+    {
+        var sink = new CountingSink(1);
+        var pipeline = new LogPipelineBuilder().ThreadLanes(64).Backpressure(BackpressurePolicy.DropNewest)
+            .WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        const int logged = 200_000;
+        for (int s = 0; s < logged; s++) log.Info("{Producer} {Seq}", 0, s);
+        await pipeline.DisposeAsync();
+        long dropped = pipeline.GetDroppedCount(DropReason.QueueFull);
+        Assert.True(dropped > 0, "a 64-cell lane never filled: the test did not test what it is for");
+        Assert.Equal(logged, sink.Total + dropped); // (gaps in the sequence are the drops: no order check here)
+    }
+
+    [Fact]
+    public async Task Disposal_writes_what_every_thread_logged()
+    {
+        var sink = new CountingSink(4);
+        var pipeline = new LogPipelineBuilder().ThreadLanes(64).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        var threads = Enumerable.Range(0, 4).Select(p => new Thread(() =>
+        {
+            for (int s = 0; s < 5_000; s++) log.Info("{Producer} {Seq}", p, s);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        await pipeline.DisposeAsync();
+        Assert.Equal(20_000, sink.Total);
+        Assert.Equal(0, pipeline.EventsLost);
+        log.Info("{Producer} {Seq}", 0, 5_000); // after disposal: counted as lost, not written
+        Assert.Equal(1, pipeline.GetDroppedCount(DropReason.Shutdown));
+    }
+
+    [Theory]
+    [InlineData(63)]
+    [InlineData(32)]
+    [InlineData(0)]
+    public void A_lane_size_that_is_not_a_power_of_two_of_at_least_64_is_refused(int cells)
+    {
+        var ex = Assert.Throws<LogConfigurationException>(() => new LogPipelineBuilder().ThreadLanes(cells));
+        Assert.Contains("ThreadLanes", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Thread_lanes_with_the_coarse_clock_are_refused_when_built()
+    {
+        var builder = new LogPipelineBuilder().ThreadLanes().TimestampPrecision(TimestampPrecision.Coarse).FlushOnProcessExit(false);
+        var ex = Assert.Throws<LogConfigurationException>(() => builder.Build());
+        Assert.Contains("Precise", ex.Message, StringComparison.Ordinal);
+    }
+}
