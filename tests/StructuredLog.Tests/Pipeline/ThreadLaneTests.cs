@@ -1,3 +1,5 @@
+using StructuredLog.Events;
+using StructuredLog.Sinks;
 using StructuredLog.Tests.Support;
 
 namespace StructuredLog.Tests.Pipeline;
@@ -77,6 +79,42 @@ public sealed class ThreadLaneTests
         await pipeline.FlushAsync();
         Assert.Equal(161, sink.Total);
         Assert.Equal(0, sink.OrderViolations);
+    }
+
+    /// <summary>A sink that takes its time: the writer falls behind threads that log and end.</summary>
+    private sealed class SlowSink(int producers) : ILogSink
+    {
+        public readonly CountingSink Inner = new(producers);
+
+        public void Emit(ReadOnlySpan<LogEvent> batch)
+        {
+            Inner.Emit(batch);
+            Thread.Sleep(10);
+        }
+
+        public ValueTask FlushAsync(CancellationToken cancellationToken = default) => default;
+
+        public ValueTask DisposeAsync() => default;
+    }
+
+    [Fact]
+    public async Task The_lane_of_a_thread_that_ended_is_kept_until_the_writer_has_taken_its_events()
+    {
+        var sink = new SlowSink(8);
+        var pipeline = new LogPipelineBuilder().ThreadLanes(1024).WriterBatchSize(16).WriteTo(sink, isolate: false)
+            .FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        var threads = Enumerable.Range(0, 8).Select(p => new Thread(() =>
+        {
+            for (int s = 0; s < 500; s++) log.Info("{Producer} {Seq}", p, s);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        // The writer needs ~250 batches of 10 ms for these: it looks for ended threads (about once a second) meanwhile.
+        await pipeline.DisposeAsync();
+        Assert.Equal(4_000, sink.Inner.Total);
+        Assert.Equal(0, sink.Inner.OrderViolations);
+        Assert.Equal(0, pipeline.EventsLost);
     }
 
     [Fact]
