@@ -16,9 +16,10 @@ namespace StructuredLog.Benchmarks;
 /// bytes (every 8-byte word) plus two references, in a ring small enough for L1 and in one of 16,384
 /// slots (L3). This is the cost of the stores alone, for comparison with the logger's slot.</item>
 /// <item><b>Two producers: one ring or a ring each.</b> A burst split over two threads (<see cref="ProducerGroup"/>), with
-/// the writers held: into one pipeline (both threads claim in one ring, with the compare-and-swap), and into a pipeline
-/// per thread (each claims in a ring of its own, with the same compare-and-swap: a bias revoked in the set-up), against
-/// the whole burst from one thread. What a ring per producer (or per core) would save a multi-threaded application.</item>
+/// the writers held: into one pipeline (both threads claim in one ring, with the compare-and-swap), into a pipeline
+/// per thread (each claims in a ring of its own, with the same compare-and-swap: a bias revoked in the set-up), and into
+/// one pipeline with <see cref="LogPipelineBuilder.ThreadLanes"/> (a ring per thread, precise clock), against the whole
+/// burst from one thread.</item>
 /// </list>
 /// Results and their reading: docs/benchmarks-history.md, "What bounds the enabled call (floor driver)".
 /// </summary>
@@ -89,36 +90,56 @@ public static class FloorDriver
         }
     }
 
+    /// <summary>Where <see cref="TwoProducers"/>'s threads log: one pipeline, a pipeline each, or one pipeline with thread lanes.</summary>
+    private enum Rings { Shared, SharedPrecise, Separate, Lanes }
+
     private static void TwoProducers(int bursts)
     {
-        LogPipeline Build(GateSink sink) => new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384)
-            .FlushOnProcessExit(false).TimestampPrecision(TimestampPrecision.Coarse).WriteTo(sink, isolate: false).Build();
-        var sinks = new[] { new GateSink(), new GateSink(), new GateSink() };
+        LogPipeline Build(GateSink sink, TimestampPrecision precision = TimestampPrecision.Coarse, bool lanes = false)
+        {
+            var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false)
+                .TimestampPrecision(precision).WriteTo(sink, isolate: false);
+            // Lanes big enough for a whole burst: the writer is held while it runs.
+            if (lanes) builder.ThreadLanes(8192);
+            return builder.Build();
+        }
+        var sinks = new[] { new GateSink(), new GateSink(), new GateSink(), new GateSink(), new GateSink() };
         using var shared = Build(sinks[0]);
         using var own = Build(sinks[1]);
         using var ownSecond = Build(sinks[2]);
-        var ownSinks = new[] { sinks[1], sinks[2] };
+        using var sharedPrecise = Build(sinks[3], TimestampPrecision.Precise);
+        using var laned = Build(sinks[4], TimestampPrecision.Precise, lanes: true);
         var sharedLog = shared.GetLogger("Benchmarks.Floor");
+        var sharedPreciseLog = sharedPrecise.GetLogger("Benchmarks.Floor");
+        var lanedLog = laned.GetLogger("Benchmarks.Floor");
         Logger[] ownLogs = [own.GetLogger("Benchmarks.Floor"), ownSecond.GetLogger("Benchmarks.Floor")];
-        using var group = new ProducerGroup(2);
+        // Not ProducerGroup: its worker sleeps between bursts and wakes tens to hundreds of microseconds late, so the two
+        // threads would often not overlap at all. This one spins (yielding) until the burst starts.
+        using var group = new SpinPair();
         var main = Thread.CurrentThread;
-        bool separate = false;
+        var rings = Rings.Shared;
         double b = 3.25;
         string c = "alice";
         // Producer 0 is this thread, producer 1 the group's worker: in the separate case each logs into its own pipeline.
         void Burst(int count)
         {
-            var log = !separate ? sharedLog : ownLogs[Thread.CurrentThread == main ? 0 : 1];
+            var log = rings switch
+            {
+                Rings.Shared => sharedLog,
+                Rings.SharedPrecise => sharedPreciseLog,
+                Rings.Lanes => lanedLog,
+                _ => ownLogs[Thread.CurrentThread == main ? 0 : 1],
+            };
             for (int k = 0; k < count; k++) log.Info("Processed order {A} in {B} ms for {C}", k, b, c);
         }
-        // Every ring has seen both threads (a biased ring would skip the compare-and-swap the separate case is to keep).
-        separate = true;
+        // Every ring of the separate case has seen both threads (a biased ring would skip the compare-and-swap that case is
+        // to keep).
+        rings = Rings.Separate;
         group.Run(Burst, 2);
         ownLogs[1].Info("revoke the bias");
         var other = new Thread(() => ownLogs[0].Info("revoke the bias"));
         other.Start();
         other.Join();
-        separate = false;
         void Drain(LogPipeline pipeline, GateSink sink)
         {
             var deadline = DateTime.UtcNow.AddSeconds(30);
@@ -128,20 +149,29 @@ public static class FloorDriver
                 Thread.SpinWait(50);
             }
         }
-        var cases = new (string Name, bool Separate, int Producers)[]
+        var cases = new (string Name, Rings Rings, int Producers)[]
         {
-            ("Two producers, one ring (3 args, coarse, writer held)", false, 2),
-            ("Two producers, a ring each (3 args, coarse, writers held)", true, 2),
-            ("One producer, one ring, its bias revoked (same burst)", false, 1),
+            ("Two producers, one ring (3 args, coarse, writer held)", Rings.Shared, 2),
+            ("Two producers, a ring each (3 args, coarse, writers held)", Rings.Separate, 2),
+            ("One producer, one ring, its bias revoked (same burst)", Rings.Shared, 1),
+            ("Two producers, one ring, precise clock", Rings.SharedPrecise, 2),
+            ("Two producers, thread lanes (precise clock, writer held)", Rings.Lanes, 2),
+            ("One producer, thread lanes (same burst)", Rings.Lanes, 1),
         };
         var ns = cases.Select(_ => new double[bursts]).ToArray();
         for (int w = 0; w < (s_quick ? 1 : 40) + bursts; w++)
         {
             for (int i = 0; i < cases.Length; i++)
             {
-                var (_, sep, producers) = cases[i];
-                separate = sep;
-                var pipelines = sep ? new[] { (own, ownSinks[0], ownLogs[0]), (ownSecond, ownSinks[1], ownLogs[1]) } : new[] { (shared, sinks[0], sharedLog) };
+                var (_, which, producers) = cases[i];
+                rings = which;
+                var pipelines = which switch
+                {
+                    Rings.Separate => new[] { (own, sinks[1], ownLogs[0]), (ownSecond, sinks[2], ownLogs[1]) },
+                    Rings.SharedPrecise => new[] { (sharedPrecise, sinks[3], sharedPreciseLog) },
+                    Rings.Lanes => new[] { (laned, sinks[4], lanedLog) },
+                    _ => new[] { (shared, sinks[0], sharedLog) },
+                };
                 foreach (var (pipeline, sink, log) in pipelines)
                 {
                     Drain(pipeline, sink);
@@ -157,6 +187,55 @@ public static class FloorDriver
             }
         }
         for (int i = 0; i < cases.Length; i++) Print(cases[i].Name, ns[i]);
+    }
+
+    /// <summary>Two threads that start a burst together: this one and a worker that waits for it spinning (and yielding).</summary>
+    private sealed class SpinPair : IDisposable
+    {
+        private readonly Thread _worker;
+        private Action<int>? _burst;
+        private int _count;
+        private int _started;
+        private int _finished;
+        private volatile bool _stopping;
+
+        public SpinPair()
+        {
+            _worker = new Thread(Work) { IsBackground = true, Name = "producer 1" };
+            _worker.Start();
+        }
+
+        /// <summary>Runs <paramref name="burst"/>(total / 2) on both threads and returns when both are done.</summary>
+        public void Run(Action<int> burst, int total)
+        {
+            _burst = burst;
+            _count = total / 2;
+            int finished = Volatile.Read(ref _finished);
+            Interlocked.Increment(ref _started);
+            burst(total / 2);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _finished) == finished) spin.SpinOnce(sleep1Threshold: -1);
+        }
+
+        private void Work()
+        {
+            int seen = 0;
+            while (true)
+            {
+                var spin = new SpinWait();
+                while (Volatile.Read(ref _started) == seen && !_stopping) spin.SpinOnce(sleep1Threshold: -1);
+                if (_stopping) return;
+                seen = Volatile.Read(ref _started);
+                _burst!(_count);
+                Interlocked.Increment(ref _finished);
+            }
+        }
+
+        public void Dispose()
+        {
+            _stopping = true;
+            _worker.Join(TimeSpan.FromSeconds(5));
+        }
     }
 
     private static void StoreFloor(int bursts)
