@@ -484,7 +484,7 @@ internal sealed class EventWriter
             stamps[best] = Head(lane, limit, out positions[best]);
             n++;
             // What follows repeats Drain's loop body on purpose: as one inlined method with its counters passed by
-            // reference, the one-ring drain measured 7 % slower end to end (session 28, ab.sh, 6 rounds).
+            // reference, the one-ring drain measured 7 % slower end to end (session 28, one alternated ab.sh run of 6 rounds).
             if (!Accept(record, ref accepted)) continue;
             Enrich(record);
             _accepted[accepted++] = new LogEvent(record);
