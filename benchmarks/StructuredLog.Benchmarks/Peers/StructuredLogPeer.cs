@@ -10,6 +10,9 @@ namespace StructuredLog.Benchmarks.Peers;
 /// <see cref="QueueFullMode.Block"/> (lossless, as the peers are configured); the null
 /// target is a sink whose <c>Emit</c> only counts. With <c>coarseClock</c> (the extra case
 /// <see cref="Library.StructuredLogCoarseClock"/>) the only difference is <see cref="TimestampPrecision.Coarse"/>.
+/// The environment variable <c>SL_THREAD_LANES=&lt;cells&gt;</c> builds the precise case with
+/// <see cref="LogPipelineBuilder.ThreadLanes"/> of that size (for experiments outside BenchmarkDotNet: <c>latency</c>,
+/// <c>profile</c>).
 /// </summary>
 public sealed class StructuredLogPeer : Peer
 {
@@ -22,6 +25,7 @@ public sealed class StructuredLogPeer : Peer
     {
         var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false);
         if (coarseClock) builder.TimestampPrecision(TimestampPrecision.Coarse);
+        if (!coarseClock && Environment.GetEnvironmentVariable("SL_THREAD_LANES") is { } lanes) builder.ThreadLanes(int.Parse(lanes));
         // The counting null target returns at once: called inline on the writer thread (isolate: false).
         if (path is null) builder.WriteTo(_counter = new CountingSink(), isolate: false);
         else
