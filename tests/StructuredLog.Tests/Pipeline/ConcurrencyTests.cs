@@ -6,19 +6,22 @@ namespace StructuredLog.Tests.Pipeline;
 public sealed class ConcurrencyTests
 {
     [Theory]
-    [InlineData(8192)]
-    [InlineData(64)]
-    public async Task Every_event_from_eight_producers_arrives_exactly_once_in_per_thread_order(int bufferSize)
+    [InlineData(8192, 0)]
+    [InlineData(64, 0)]
+    [InlineData(0, 64)] // thread lanes: a ring of 64 events per thread
+    [InlineData(0, 1024)]
+    public async Task Every_event_from_eight_producers_arrives_exactly_once_in_per_thread_order(int bufferSize, int threadLaneCells)
     {
         const int producers = 8;
         const int perProducer = 250_000;
         var sink = new CountingSink(producers);
-        var pipeline = new LogPipelineBuilder()
-            .BufferSize(bufferSize)
+        var builder = new LogPipelineBuilder()
             .Backpressure(BackpressurePolicy.Wait)
             .WriteTo(sink)
-            .FlushOnProcessExit(false)
-            .Build();
+            .FlushOnProcessExit(false);
+        if (threadLaneCells > 0) builder.ThreadLanes(threadLaneCells);
+        else builder.BufferSize(bufferSize);
+        var pipeline = builder.Build();
         var log = pipeline.GetLogger("Load");
 
         var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
@@ -34,6 +37,7 @@ public sealed class ConcurrencyTests
         for (int p = 0; p < producers; p++) Assert.Equal(perProducer, sink.NextExpected(p));
         Assert.Equal(0, pipeline.EventsLost);
         Assert.Equal((long)producers * perProducer, pipeline.EventsEnqueued);
+        if (threadLaneCells > 0) Assert.Equal(threadLaneCells, pipeline.BufferSize);
     }
 
     /// <summary>

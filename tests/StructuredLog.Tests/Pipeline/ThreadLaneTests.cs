@@ -6,36 +6,11 @@ namespace StructuredLog.Tests.Pipeline;
 
 /// <summary>
 /// Pipelines built with <see cref="LogPipelineBuilder.ThreadLanes"/>: a ring per logging thread, merged by timestamp in
-/// the writer. (The order across threads is tested with and without lanes in <see cref="ConcurrencyTests"/>.)
+/// the writer. (Per-thread order and the order across threads are tested with and without lanes in
+/// <see cref="ConcurrencyTests"/>.)
 /// </summary>
 public sealed class ThreadLaneTests
 {
-    [Theory]
-    [InlineData(64)]
-    [InlineData(1024)]
-    public async Task Every_event_from_eight_threads_arrives_exactly_once_in_per_thread_order(int cellsPerThread)
-    {
-        const int producers = 8;
-        const int perProducer = 50_000;
-        var sink = new CountingSink(producers);
-        var pipeline = new LogPipelineBuilder().ThreadLanes(cellsPerThread).Backpressure(BackpressurePolicy.Wait)
-            .WriteTo(sink).FlushOnProcessExit(false).Build();
-        var log = pipeline.GetLogger("Lanes");
-        var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
-        {
-            for (int s = 0; s < perProducer; s++) log.Info("{Producer} {Seq}", p, s);
-        })).ToList();
-        threads.ForEach(t => t.Start());
-        threads.ForEach(t => t.Join());
-        await pipeline.DisposeAsync();
-
-        Assert.Equal(0, sink.OrderViolations);
-        Assert.Equal((long)producers * perProducer, sink.Total);
-        Assert.Equal(0, pipeline.EventsLost);
-        Assert.Equal((long)producers * perProducer, pipeline.EventsEnqueued);
-        Assert.Equal(cellsPerThread, pipeline.BufferSize);
-    }
-
     [Fact]
     public async Task A_flush_waits_for_what_every_thread_logged_before_it()
     {
