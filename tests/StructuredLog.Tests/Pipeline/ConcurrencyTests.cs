@@ -150,8 +150,10 @@ public sealed class ConcurrencyTests
         Assert.Equal((long)producers * perProducer, sink.Total);
     }
 
-    [Fact]
-    public async Task Calls_of_every_shape_from_four_threads_come_back_as_logged()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Calls_of_every_shape_from_four_threads_come_back_as_logged(bool threadLanes)
     {
         // Each call fills a ring cell's hot part and, when it has an exception, a scope, a trace, more than four values or
         // a value with a second payload word, its cold part too (EventSlot, ColdSlot); named calls with more parts than
@@ -161,7 +163,9 @@ public sealed class ConcurrencyTests
         const int producers = 4;
         const int perProducer = 20_000;
         var sink = new CollectingSink();
-        var pipeline = new LogPipelineBuilder().BufferSize(64).WriteTo(sink).FlushOnProcessExit(false).Build();
+        var builder = new LogPipelineBuilder().BufferSize(64).WriteTo(sink).FlushOnProcessExit(false);
+        if (threadLanes) builder.ThreadLanes(64); // each thread's calls in a small lane of its own, merged by the writer
+        var pipeline = builder.Build();
         var log = pipeline.GetLogger("Shapes");
         var failures = Enumerable.Range(0, producers).Select(p => new InvalidOperationException("producer " + p)).ToArray();
         string[] names = ["P", "S", "C", "D", "E", "F"];
