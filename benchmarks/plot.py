@@ -22,7 +22,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 LIBRARIES = ["StructuredLog", "ZLogger", "Serilog", "NLog", "MelLoggerMessage"]
-COLOURS = {"StructuredLog": "#1f77b4", "ZLogger": "#ff7f0e", "Serilog": "#2ca02c", "NLog": "#d62728", "MelLoggerMessage": "#9467bd"}
+# StructuredLog configured otherwise: in the tables, and thread lanes also in the producers chart (where they matter).
+EXTRA_CASES = ["StructuredLogCoarseClock", "StructuredLogThreadLanes"]
+COLOURS = {"StructuredLog": "#1f77b4", "ZLogger": "#ff7f0e", "Serilog": "#2ca02c", "NLog": "#d62728", "MelLoggerMessage": "#9467bd",
+           "StructuredLogThreadLanes": "#17becf"}
 
 
 def read(results_dir, name):
@@ -81,13 +84,14 @@ def producers(results_dir, out_dir):
         sys.exit("no PeerCallerBenchmarks results: run the benchmarks first (see docs/benchmarks.md)")
     counts = sorted({int(r["Producers"]) for r in rows})
     fig, ax = plt.subplots(figsize=(9, 4.8))
-    width = 0.8 / len(LIBRARIES)
-    for i, lib in enumerate(LIBRARIES):
+    shown = LIBRARIES + [lib for lib in ["StructuredLogThreadLanes"] if any(r["Library"] == lib for r in rows)]
+    width = 0.8 / len(shown)
+    for i, lib in enumerate(shown):
         values = []
         for p in counts:
             match = [r for r in rows if r["Library"] == lib and int(r["Producers"]) == p]
             values.append(number(match[0]["Median [ns]"]) if match else 0)
-        xs = [k + (i - (len(LIBRARIES) - 1) / 2) * width for k in range(len(counts))]
+        xs = [k + (i - (len(shown) - 1) / 2) * width for k in range(len(counts))]
         bars = ax.bar(xs, values, width, label=lib, color=COLOURS[lib])
         ax.bar_label(bars, fmt="%.0f", fontsize=7, padding=2)
     ax.set_xticks(range(len(counts)), [f"{p} producer{'s' if p > 1 else ''}" for p in counts])
@@ -118,7 +122,7 @@ def tables(results_dir, out_dir):
     rows_c = read(results_dir, "PeerCallerBenchmarks")
     rows_e = read(results_dir, "PeerEndToEndBenchmarks")
     out.append("| Library | disabled ns | enabled ns, 1 producer | 2 producers | 4 producers | caller B/call |\n|---|---:|---:|---:|---:|---:|")
-    for lib in LIBRARIES:
+    for lib in LIBRARIES + EXTRA_CASES:
         d = [r for r in rows_d if r["Library"] == lib]
         cells = [fmt(number(d[0]["Median [ns]"]), 2) if d else "n/a"]
         alloc = "n/a"
@@ -131,7 +135,7 @@ def tables(results_dir, out_dir):
     out.append("")
     out.append("| Library | Workload | M events/s (median) | ns/event (median) | ns/event (mean ± sd) | B allocated/event |\n|---|---|---:|---:|---:|---:|")
     for w in ["Plain", "Exception", "ScopeTrace"]:
-        for lib in LIBRARIES:
+        for lib in LIBRARIES + EXTRA_CASES:
             e = [r for r in rows_e if r["Library"] == lib and r["Workload"] == w]
             if not e:
                 continue

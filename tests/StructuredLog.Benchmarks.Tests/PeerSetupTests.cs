@@ -75,6 +75,7 @@ public sealed class PeerSetupTests
     [InlineData(Library.NLog)]
     [InlineData(Library.MelLoggerMessage)]
     [InlineData(Library.StructuredLogCoarseClock)]
+    [InlineData(Library.StructuredLogThreadLanes)]
     public async Task Null_targets_receive_every_event_and_disabled_calls_reach_nothing(Library library)
     {
         var peer = Peer.Create(library, path: null);
@@ -105,6 +106,7 @@ public sealed class PeerSetupTests
     [Theory]
     [InlineData("StructuredLog")]
     [InlineData("StructuredLogCoarseClock")] // steady state is StructuredLog's own check: the peers have no flush without dispose here
+    [InlineData("StructuredLogThreadLanes")]
     public void The_steady_state_driver_reports_drops_and_checks_the_file(string library)
     {
         var (rc, text) = RunCapturingOutput(() => ProfileDriver.Run(["--steady", "--library", library, "--events", "2000", "--repeat", "2"]));

@@ -14,6 +14,11 @@ public enum Library
     /// with <c>TimestampPrecision(Coarse)</c> (timestamps from a shared 1 ms ticker instead of a clock read per call).
     /// </summary>
     StructuredLogCoarseClock,
+    /// <summary>
+    /// An extra case, not a different library: <see cref="StructuredLog"/> configured the same but with
+    /// <c>ThreadLanes(16384)</c>, a ring of its own for each thread that logs (the same size as the one ring).
+    /// </summary>
+    StructuredLogThreadLanes,
 }
 
 /// <summary>What the end-to-end loop logs besides the plain 3-argument event.</summary>

@@ -122,6 +122,7 @@ public abstract class Peer : IAsyncDisposable
         Library.NLog => new NLogPeer(path),
         Library.MelLoggerMessage => new MelPeer(path),
         Library.StructuredLogCoarseClock => new StructuredLogPeer(path, coarseClock: true),
+        Library.StructuredLogThreadLanes => new StructuredLogPeer(path, threadLanes: true),
         _ => throw new ArgumentOutOfRangeException(nameof(library)),
     };
 

@@ -10,9 +10,8 @@ namespace StructuredLog.Benchmarks.Peers;
 /// <see cref="QueueFullMode.Block"/> (lossless, as the peers are configured); the null
 /// target is a sink whose <c>Emit</c> only counts. With <c>coarseClock</c> (the extra case
 /// <see cref="Library.StructuredLogCoarseClock"/>) the only difference is <see cref="TimestampPrecision.Coarse"/>.
-/// The environment variable <c>SL_THREAD_LANES=&lt;cells&gt;</c> builds the precise case with
-/// <see cref="LogPipelineBuilder.ThreadLanes"/> of that size (for experiments outside BenchmarkDotNet: <c>latency</c>,
-/// <c>profile</c>).
+/// With <c>threadLanes</c> (the extra case <see cref="Library.StructuredLogThreadLanes"/>) the only difference is
+/// <see cref="LogPipelineBuilder.ThreadLanes"/> with rings of 16,384 events, as large as the one ring.
 /// </summary>
 public sealed class StructuredLogPeer : Peer
 {
@@ -21,11 +20,12 @@ public sealed class StructuredLogPeer : Peer
     private readonly CountingSink? _counter;
     private readonly StreamSink? _file;
 
-    public StructuredLogPeer(string? path, bool coarseClock = false) : base(coarseClock ? Library.StructuredLogCoarseClock : Library.StructuredLog)
+    public StructuredLogPeer(string? path, bool coarseClock = false, bool threadLanes = false)
+        : base(coarseClock ? Library.StructuredLogCoarseClock : threadLanes ? Library.StructuredLogThreadLanes : Library.StructuredLog)
     {
         var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false);
         if (coarseClock) builder.TimestampPrecision(TimestampPrecision.Coarse);
-        if (!coarseClock && Environment.GetEnvironmentVariable("SL_THREAD_LANES") is { } lanes) builder.ThreadLanes(int.Parse(lanes));
+        if (threadLanes) builder.ThreadLanes(16_384);
         // The counting null target returns at once: called inline on the writer thread (isolate: false).
         if (path is null) builder.WriteTo(_counter = new CountingSink(), isolate: false);
         else
