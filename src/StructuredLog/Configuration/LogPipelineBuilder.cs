@@ -247,8 +247,9 @@ public sealed class LogPipelineBuilder
     /// A ring of 1,024 events takes about 0.3 MB (0.9 MB once its thread has logged interpolated strings or named
     /// properties); a thread's ring is dropped once the thread has ended and its events are written.
     /// <see cref="BufferSize"/> does not apply (each thread's ring is <paramref name="cellsPerThread"/>, and the
-    /// backpressure policy applies to it). Measured with two threads logging at once on the 2-core test machine: 28 ns per
-    /// event with a ring each against 142 ns in one ring (docs/benchmarks-history.md, "Session 28").
+    /// backpressure policy applies to it). Measured on the 2-core test machine with two threads logging at once: 34 ns per
+    /// event with thread lanes against 103 ns in one ring; a thread that logs alone pays ~19 ns more per call for the
+    /// ordered clock read the merge needs (docs/benchmarks-history.md, "Session 28", item 5).
     /// </remarks>
     public LogPipelineBuilder ThreadLanes(int cellsPerThread = 1024)
     {
