@@ -28,18 +28,31 @@ COLOURS = {"StructuredLog": "#1f77b4", "ZLogger": "#ff7f0e", "Serilog": "#2ca02c
            "StructuredLogThreadLanes": "#17becf"}
 
 
+def full_name(library):
+    """BenchmarkDotNet shortens long parameter values in its CSV ("Struc(...)Clock [24]"): the library they stand for."""
+    for name in LIBRARIES + EXTRA_CASES:
+        if library == name or (library.startswith(name[:5] + "(...)") and library.split(" [")[0].endswith(name[-5:])):
+            return name
+    return library
+
+
 def read(results_dir, name):
     """Rows of one benchmark class: its own CSV, else its rows of a joined summary (--join)."""
     path = os.path.join(results_dir, f"StructuredLog.Benchmarks.{name}-report.csv")
+    rows = []
     if os.path.exists(path):
         with open(path, newline="") as f:
-            return list(csv.DictReader(f))
-    for joined in sorted(glob.glob(os.path.join(results_dir, "BenchmarkRun-joined-*-report.csv")), reverse=True):
-        with open(joined, newline="") as f:
-            rows = [r for r in csv.DictReader(f) if r.get("Type") == name]
-        if rows:
-            return rows
-    return []
+            rows = list(csv.DictReader(f))
+    else:
+        for joined in sorted(glob.glob(os.path.join(results_dir, "BenchmarkRun-joined-*-report.csv")), reverse=True):
+            with open(joined, newline="") as f:
+                rows = [r for r in csv.DictReader(f) if r.get("Type") == name]
+            if rows:
+                break
+    for r in rows:
+        if "Library" in r:
+            r["Library"] = full_name(r["Library"])
+    return rows
 
 
 def exists(results_dir, name):
