@@ -26,6 +26,9 @@ internal sealed class LaneSet
 
     public LaneSet(int cellsPerLane) => CellsPerLane = cellsPerLane;
 
+    /// <summary>Lanes created since the pipeline started (for tests; written under the lock).</summary>
+    internal int Created { get; private set; }
+
     /// <summary>The capacity of each lane.</summary>
     public int CellsPerLane { get; }
 
@@ -52,6 +55,7 @@ internal sealed class LaneSet
                 if (_closed) lane.Close();
                 _byThread.Add(thread, lane);
                 Volatile.Write(ref _lanes, [.. _lanes, lane]);
+                Created++;
             }
         }
         t_last = (this, lane);
