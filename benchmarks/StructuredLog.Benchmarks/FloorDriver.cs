@@ -15,8 +15,8 @@ namespace StructuredLog.Benchmarks;
 /// <item><b>Store floor.</b> No logger at all: a loop that claims a position and writes one slot of S
 /// bytes (every 8-byte word) plus two references, in a ring small enough for L1 and in one of 16,384
 /// slots (L3). This is the cost of the stores alone, for comparison with the logger's slot.</item>
-/// <item><b>Two producers: one ring or a ring each.</b> A burst split over two threads (<see cref="ProducerGroup"/>), with
-/// the writers held: into one pipeline (both threads claim in one ring, with the compare-and-swap), into a pipeline
+/// <item><b>Two producers: one ring or a ring each.</b> A burst split over two threads that start it together (a spinning
+/// pair, not <see cref="ProducerGroup"/>, whose worker wakes late), with the writers held: into one pipeline (both threads claim in one ring, with the compare-and-swap), into a pipeline
 /// per thread (each claims in a ring of its own, with the same compare-and-swap: a bias revoked in the set-up), and into
 /// one pipeline with <see cref="LogPipelineBuilder.ThreadLanes"/> (a ring per thread, precise clock), against the whole
 /// burst from one thread.</item>
