@@ -36,6 +36,9 @@ public sealed class LogPipelineBuilder
     /// <summary>Environment variable: comma-separated words whose properties are redacted (replaces the defaults; empty disables).</summary>
     public const string RedactVariable = "STRUCTUREDLOG_REDACT";
 
+    /// <summary>Environment variable: <see cref="ThreadLanes"/> with rings of that many events (a power of two of at least 64), or <c>0</c> for one ring.</summary>
+    public const string ThreadLanesVariable = "STRUCTUREDLOG_THREADLANES";
+
     internal int BufferSizeValue = 8192;
     internal int WriterBatchSizeValue = 4096;
     internal int ThreadLaneCellsValue;
@@ -261,7 +264,7 @@ public sealed class LogPipelineBuilder
 
     /// <summary>
     /// Applies <c>STRUCTUREDLOG_*</c> environment variables (they win over code): minimum level,
-    /// per-category levels, buffer size, backpressure, redaction words. A bad value throws
+    /// per-category levels, buffer size, backpressure, redaction words, thread lanes. A bad value throws
     /// <see cref="LogConfigurationException"/> naming the variable.
     /// </summary>
     public LogPipelineBuilder ReadEnvironment() => ReadEnvironment(Environment.GetEnvironmentVariables()
@@ -301,10 +304,16 @@ public sealed class LogPipelineBuilder
             {
                 RedactWords = (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             }
+            else if (upper == ThreadLanesVariable)
+            {
+                if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out int cells) || (cells != 0 && (cells < 64 || (cells & (cells - 1)) != 0)))
+                    throw new LogConfigurationException(key, value, "must be 0 (one ring) or a power of two of at least 64 (events per thread)");
+                ThreadLaneCellsValue = cells;
+            }
             else
             {
                 throw new LogConfigurationException(key, value, "unknown StructuredLog setting (known: " +
-                    string.Join(", ", MinimumLevelVariable, OverrideVariablePrefix + "<Category>", BufferSizeVariable, BackpressureVariable, RedactVariable) + ")");
+                    string.Join(", ", MinimumLevelVariable, OverrideVariablePrefix + "<Category>", BufferSizeVariable, BackpressureVariable, RedactVariable, ThreadLanesVariable) + ")");
             }
         }
         return this;

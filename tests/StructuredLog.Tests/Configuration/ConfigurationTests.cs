@@ -22,6 +22,23 @@ public sealed class ConfigurationTests
         Assert.Equal(LogLevel.Error, p.GetLogger("Microsoft.AspNetCore.Hosting").MinimumLevel);
     }
 
+    [Fact]
+    public async Task Thread_lanes_are_switched_on_and_off_by_the_environment()
+    {
+        var on = new LogPipelineBuilder().ThreadLanes(256).ReadEnvironment(new Dictionary<string, string?> { ["STRUCTUREDLOG_THREADLANES"] = "2048" });
+        await using (var p = on.WriteTo(new NullSink()).FlushOnProcessExit(false).Build())
+        {
+            Assert.NotNull(p.Lanes);
+            Assert.Equal(2048, p.BufferSize);
+        }
+        var off = new LogPipelineBuilder().ThreadLanes().BufferSize(4096).ReadEnvironment(new Dictionary<string, string?> { ["STRUCTUREDLOG_THREADLANES"] = "0" });
+        await using (var p = off.WriteTo(new NullSink()).FlushOnProcessExit(false).Build())
+        {
+            Assert.Null(p.Lanes);
+            Assert.Equal(4096, p.BufferSize);
+        }
+    }
+
     [Theory]
     [InlineData("STRUCTUREDLOG_MINIMUMLEVEL", "loud")]
     [InlineData("STRUCTUREDLOG_BUFFERSIZE", "1000")]
@@ -29,6 +46,9 @@ public sealed class ConfigurationTests
     [InlineData("STRUCTUREDLOG_BACKPRESSURE", "Sometimes")]
     [InlineData("STRUCTUREDLOG_BACKPRESSURE", "7")]
     [InlineData("STRUCTUREDLOG_MINIMUMLEVL", "Info")]
+    [InlineData("STRUCTUREDLOG_THREADLANES", "100")]
+    [InlineData("STRUCTUREDLOG_THREADLANES", "32")]
+    [InlineData("STRUCTUREDLOG_THREADLANES", "on")]
     public void Bad_environment_values_throw_naming_the_key_and_value(string key, string value)
     {
         var ex = Assert.Throws<LogConfigurationException>(() =>
