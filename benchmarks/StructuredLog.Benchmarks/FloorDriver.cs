@@ -48,15 +48,7 @@ public static class FloorDriver
         int a = 42;
         double b = 3.25;
         string c = "alice";
-        void Drain()
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (sink.Count < pipeline.EventsEnqueued)
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("the writer did not drain the ring");
-                Thread.SpinWait(50);
-            }
-        }
+        void Drain() => WaitDrained(pipeline, sink);
         var cases = new (string Name, Action Burst)[]
         {
             ("Enabled, no args, coarse clock", () => { for (int k = 0; k < CoreBenchmarks.Burst; k++) log.Info("Processed order"); }),
@@ -140,15 +132,6 @@ public static class FloorDriver
         var other = new Thread(() => ownLogs[0].Info("revoke the bias"));
         other.Start();
         other.Join();
-        void Drain(LogPipeline pipeline, GateSink sink)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(30);
-            while (sink.Count < pipeline.EventsEnqueued)
-            {
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("the writer did not drain the ring");
-                Thread.SpinWait(50);
-            }
-        }
         var cases = new (string Name, Rings Rings, int Producers)[]
         {
             ("Two producers, one ring (3 args, coarse, writer held)", Rings.Shared, 2),
@@ -174,7 +157,7 @@ public static class FloorDriver
                 };
                 foreach (var (pipeline, sink, log) in pipelines)
                 {
-                    Drain(pipeline, sink);
+                    WaitDrained(pipeline, sink);
                     sink.HoldNext(log);
                 }
                 long t0 = Stopwatch.GetTimestamp();
@@ -187,6 +170,17 @@ public static class FloorDriver
             }
         }
         for (int i = 0; i < cases.Length; i++) Print(cases[i].Name, ns[i]);
+    }
+
+    /// <summary>Waits (bounded) until <paramref name="sink"/> has every event <paramref name="pipeline"/> accepted: the writer has drained its rings.</summary>
+    private static void WaitDrained(LogPipeline pipeline, GateSink sink)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (sink.Count < pipeline.EventsEnqueued)
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("the writer did not drain the ring");
+            Thread.SpinWait(50);
+        }
     }
 
     /// <summary>Two threads that start a burst together: this one and a worker that waits for it spinning (and yielding).</summary>

@@ -99,37 +99,32 @@ internal sealed class LaneSet
 
     /// <summary>
     /// Writer: drops the lanes whose thread has ended and whose events it has all consumed (a thread that has ended claims
-    /// nothing more, so the lane stays empty). Returns how many were dropped.
+    /// nothing more, so the lane stays empty).
     /// </summary>
-    public int DropEnded()
+    public void DropEnded()
     {
-        var lanes = Lanes;
-        bool any = false;
-        foreach (var lane in lanes)
-        {
-            if (!lane.LaneThread!.IsAlive && lane.EnqueuePosition == lane.DequeuePosition) { any = true; break; }
-        }
-        if (!any) return 0;
+        if (!Array.Exists(Lanes, Ended)) return; // the usual case: no lock, no new array
         lock (_gate)
         {
             var kept = new List<RingBuffer>(_lanes.Length);
             foreach (var lane in _lanes)
             {
-                if (!lane.LaneThread!.IsAlive && lane.EnqueuePosition == lane.DequeuePosition)
+                if (Ended(lane))
                 {
                     _retiredEnqueued += lane.EnqueuePosition;
-                    _byThread.Remove(lane.LaneThread);
+                    _byThread.Remove(lane.LaneThread!);
                 }
                 else
                 {
                     kept.Add(lane);
                 }
             }
-            int dropped = _lanes.Length - kept.Count;
             Volatile.Write(ref _lanes, kept.ToArray());
-            return dropped;
         }
     }
+
+    /// <summary>A lane whose thread has ended and whose every event the writer has consumed.</summary>
+    private static bool Ended(RingBuffer lane) => !lane.LaneThread!.IsAlive && lane.EnqueuePosition == lane.DequeuePosition;
 
     /// <summary>Closes every lane (and every lane created from now on): see <see cref="RingBuffer.Close"/>.</summary>
     public long Close()
