@@ -42,6 +42,7 @@ public sealed class LogPipelineBuilder
     internal int BufferSizeValue = 8192;
     internal int WriterBatchSizeValue = 4096;
     internal int ThreadLaneCellsValue;
+    internal int MaxThreadLanesValue; // 0: four per processor
     internal bool ParallelFormattingValue = true;
     internal LogLevel MinimumLevelValue = LogLevel.Info;
     internal Dictionary<string, LogLevel> Overrides = new(StringComparer.Ordinal);
@@ -245,20 +246,31 @@ public sealed class LogPipelineBuilder
     /// as far as the application can tell (an event that happened before another, on any thread, is written before it),
     /// a tenth of a millisecond after they were logged at the earliest.
     /// </summary>
+    /// <param name="cellsPerThread">Events each ring holds (a power of two, at least 64).</param>
+    /// <param name="maxThreadLanes">
+    /// How many threads may have a ring of their own at a time (at least 1; 0, the default, is four per processor). A
+    /// thread that first logs while that many rings are in use shares one of <see cref="Environment.ProcessorCount"/>
+    /// shared rings, in which threads take turns under a lock held for the claim and the clock read: an application
+    /// that logs from hundreds of threads (a thread pool) keeps a bounded memory and a bounded merge.
+    /// </param>
     /// <remarks>
     /// Needs <see cref="StructuredLog.TimestampPrecision.Precise"/> (the default): the order comes from the timestamps.
     /// A ring of 1,024 events takes about 0.3 MB (0.9 MB once its thread has logged interpolated strings or named
-    /// properties); a thread's ring is dropped once the thread has ended and its events are written.
-    /// <see cref="BufferSize"/> does not apply (each thread's ring is <paramref name="cellsPerThread"/>, and the
-    /// backpressure policy applies to it). Measured on the 2-core test machine with two threads logging at once: 34 ns per
-    /// event with thread lanes against 103 ns in one ring; a thread that logs alone pays ~19 ns more per call for the
-    /// ordered clock read the merge needs (docs/benchmarks-history.md, "Session 28", item 5).
+    /// properties); a thread's ring is dropped once the thread has ended and its events are written, and its place
+    /// goes to the next thread that first logs. <see cref="BufferSize"/> does not apply (each ring is
+    /// <paramref name="cellsPerThread"/>, and the backpressure policy applies to it). Measured on the 2-core test machine
+    /// with two threads logging at once: 34 ns per event with thread lanes against 103 ns in one ring; a thread that
+    /// logs alone pays ~19 ns more per call for the ordered clock read the merge needs (docs/benchmarks-history.md,
+    /// "Session 28", item 5).
     /// </remarks>
-    public LogPipelineBuilder ThreadLanes(int cellsPerThread = 1024)
+    public LogPipelineBuilder ThreadLanes(int cellsPerThread = 1024, int maxThreadLanes = 0)
     {
         if (cellsPerThread < 64 || (cellsPerThread & (cellsPerThread - 1)) != 0)
             throw new LogConfigurationException(nameof(ThreadLanes), cellsPerThread.ToString(CultureInfo.InvariantCulture), "must be a power of two of at least 64");
+        if (maxThreadLanes < 0)
+            throw new LogConfigurationException(nameof(ThreadLanes), maxThreadLanes.ToString(CultureInfo.InvariantCulture), "maxThreadLanes must be at least 1 (or 0 for four per processor)");
         ThreadLaneCellsValue = cellsPerThread;
+        MaxThreadLanesValue = maxThreadLanes;
         return this;
     }
 

@@ -435,6 +435,14 @@ internal sealed class EventWriter
     /// an event whose call has not returned.
     /// </para>
     /// <para>
+    /// A shared lane (threads past the cap take turns in it: <see cref="LaneSet"/>) is in stamp order too, since each
+    /// claim is stamped under the lane's lock, but a claimed and unpublished cell can hold up published ones behind it,
+    /// and one of those may have happened before an event of another lane. Such a lane blocks the merge at the stamp of
+    /// the first published event behind its head (<see cref="Head"/>): events stamped earlier are taken, and the drain
+    /// ends when that lane's turn comes. The unpublished cell itself cannot have happened before anything the writer
+    /// has seen (its call has not returned).
+    /// </para>
+    /// <para>
     /// The batch may end before the lanes do; everything stamped before the limit is then not taken yet, so
     /// <see cref="_drainedThrough"/> (the flush targets' measure) only moves when a drain took all of it.
     /// </para>
@@ -462,6 +470,7 @@ internal sealed class EventWriter
         int published = 0;
         int n = 0;
         int accepted = 0;
+        bool blocked = false;
         while (n < _batchSize)
         {
             int best = -1;
@@ -475,8 +484,13 @@ internal sealed class EventWriter
                 }
             }
             if (best < 0) break;
-            var lane = lanes[best];
             long pos = positions[best];
+            if (pos < 0)
+            {
+                blocked = true; // a shared lane's unpublished cell holds up the next event in stamp order
+                break;
+            }
+            var lane = lanes[best];
             _ring = lane; // Materialize reads the cell's other parts through _ring
             var record = _records[n] ??= new EventRecord();
             Materialize(ref lane.Cell(pos), pos, record);
@@ -499,19 +513,41 @@ internal sealed class EventWriter
                 shared = true;
             }
         }
-        if (n < _batchSize) Volatile.Write(ref _drainedThrough, limit);
+        if (n < _batchSize && !blocked) Volatile.Write(ref _drainedThrough, limit);
         _drainAccepted = accepted;
         _drainShared = shared;
         if (n > 0) _pipeline.SignalRoom();
         return n;
     }
 
-    /// <summary>The stamp of <paramref name="lane"/>'s next event if it is published and stamped before <paramref name="limit"/>; else <see cref="long.MaxValue"/>.</summary>
+    /// <summary>
+    /// The stamp of <paramref name="lane"/>'s next event if it is published and stamped before <paramref name="limit"/>;
+    /// else <see cref="long.MaxValue"/>, or, for a shared lane whose next cell is claimed but not published, the stamp of
+    /// the first published event behind it (if stamped before the limit) with a <paramref name="position"/> of -1: the
+    /// merge must not go past it (<see cref="DrainLanes"/>).
+    /// </summary>
     private static long Head(RingBuffer lane, long limit, out long position)
     {
-        if (!lane.TryPeek(out position)) return long.MaxValue;
+        if (!lane.TryPeek(out position)) return lane.Shared ? FirstPublishedBehind(lane, position, limit, out position) : long.MaxValue;
         long stamp = lane.Cell(position).Timestamp;
         return stamp < limit ? stamp : long.MaxValue;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static long FirstPublishedBehind(RingBuffer lane, long head, long limit, out long position)
+    {
+        position = head;
+        long end = lane.EnqueuePosition;
+        for (long p = head + 1; p < end; p++)
+        {
+            ref EventSlot cell = ref lane.Cell(p);
+            if (Volatile.Read(ref cell.Sequence) != p + 1) continue;
+            long stamp = cell.Timestamp; // the lane's stamps rise with its positions: the first published one is the least
+            if (stamp >= limit) return long.MaxValue;
+            position = -1;
+            return stamp;
+        }
+        return long.MaxValue;
     }
 
     private void Materialize(ref EventSlot s, long position, EventRecord r)

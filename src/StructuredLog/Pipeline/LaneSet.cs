@@ -9,28 +9,52 @@ namespace StructuredLog.Pipeline;
 /// timestamp (<c>EventWriter.DrainLanes</c>).
 /// </summary>
 /// <remarks>
+/// <para>
 /// Lanes are added under a lock the first time a thread logs, published as a new array (the writer reads whichever it
 /// finds: a lane added after its read waits for its next one), and dropped once their thread has ended and the writer
 /// has consumed everything in them (<see cref="DropEnded"/>).
+/// </para>
+/// <para>
+/// At most <see cref="MaxThreadLanes"/> threads have a lane of their own at a time. A thread that first logs while that
+/// many lanes are in use shares one of <see cref="SharedLaneCount"/> shared lanes (chosen by its managed thread id):
+/// threads take turns in a shared lane under a lock held for the claim and the timestamp
+/// (<see cref="RingBuffer.TryClaimStamped"/>), so a shared lane's events are in timestamp order like a thread's own. This
+/// bounds the memory and the merge's work when an application logs from hundreds of threads (a thread pool).
+/// </para>
 /// </remarks>
 internal sealed class LaneSet
 {
     private readonly object _gate = new();
     private readonly Dictionary<Thread, RingBuffer> _byThread = new(); // under _gate
     private RingBuffer[] _lanes = [];
+    private readonly RingBuffer?[] _shared; // under _gate: created on first use
     private long _retiredEnqueued; // under _gate: events claimed in lanes since dropped
     private bool _closed; // under _gate
 
     /// <summary>The calling thread's last lane, and the set it belongs to (a thread may log into several pipelines).</summary>
     [ThreadStatic] private static (LaneSet? Set, RingBuffer? Lane) t_last;
 
-    public LaneSet(int cellsPerLane) => CellsPerLane = cellsPerLane;
+    public LaneSet(int cellsPerLane, int maxThreadLanes, int sharedLanes)
+    {
+        CellsPerLane = cellsPerLane;
+        MaxThreadLanes = maxThreadLanes;
+        _shared = new RingBuffer?[sharedLanes];
+    }
 
-    /// <summary>Lanes created since the pipeline started (for tests; written under the lock).</summary>
+    /// <summary>Lanes of their own created since the pipeline started (for tests; written under the lock).</summary>
     internal int Created { get; private set; }
+
+    /// <summary>Shared lanes created since the pipeline started (for tests; written under the lock).</summary>
+    internal int SharedCreated { get; private set; }
 
     /// <summary>The capacity of each lane.</summary>
     public int CellsPerLane { get; }
+
+    /// <summary>How many threads may have a lane of their own at a time.</summary>
+    public int MaxThreadLanes { get; }
+
+    /// <summary>How many shared lanes the threads past <see cref="MaxThreadLanes"/> are spread over.</summary>
+    public int SharedLaneCount => _shared.Length;
 
     /// <summary>Every lane now (a new array whenever one is added or dropped).</summary>
     public RingBuffer[] Lanes => Volatile.Read(ref _lanes);
@@ -46,20 +70,46 @@ internal sealed class LaneSet
     [MethodImpl(MethodImplOptions.NoInlining)]
     private RingBuffer Find(Thread thread)
     {
-        RingBuffer? lane;
+        RingBuffer lane;
         lock (_gate)
         {
-            if (!_byThread.TryGetValue(thread, out lane))
-            {
-                lane = new RingBuffer(CellsPerLane) { LaneThread = thread };
-                if (_closed) lane.Close();
-                _byThread.Add(thread, lane);
-                Volatile.Write(ref _lanes, [.. _lanes, lane]);
-                Created++;
-            }
+            if (!_byThread.TryGetValue(thread, out var own)) own = _byThread.Count < MaxThreadLanes ? AddOwn(thread) : null;
+            // Past the cap: a shared lane. The thread keeps it while t_last does (a later look-up may give it a lane of its
+            // own once lanes are free: the merge orders its events by their stamps wherever they are).
+            lane = own ?? SharedFor(thread);
         }
         t_last = (this, lane);
         return lane;
+    }
+
+    /// <summary>Under the lock: a new lane of <paramref name="thread"/>'s own.</summary>
+    private RingBuffer AddOwn(Thread thread)
+    {
+        var lane = new RingBuffer(CellsPerLane) { LaneThread = thread };
+        _byThread.Add(thread, lane);
+        Created++;
+        Publish(lane);
+        return lane;
+    }
+
+    /// <summary>Under the lock: the shared lane of <paramref name="thread"/> (by its managed thread id), created on first use.</summary>
+    private RingBuffer SharedFor(Thread thread)
+    {
+        ref var lane = ref _shared[(int)((uint)thread.ManagedThreadId % (uint)_shared.Length)];
+        if (lane is null)
+        {
+            lane = new RingBuffer(CellsPerLane) { Shared = true };
+            SharedCreated++;
+            Publish(lane);
+        }
+        return lane;
+    }
+
+    /// <summary>Under the lock: adds <paramref name="lane"/> to the array the writer reads (closed at once after <see cref="Close"/>).</summary>
+    private void Publish(RingBuffer lane)
+    {
+        if (_closed) lane.Close();
+        Volatile.Write(ref _lanes, [.. _lanes, lane]);
     }
 
     /// <summary>Events claimed in every lane since the pipeline started (lanes since dropped included).</summary>
@@ -123,8 +173,9 @@ internal sealed class LaneSet
         }
     }
 
-    /// <summary>A lane whose thread has ended and whose every event the writer has consumed.</summary>
-    private static bool Ended(RingBuffer lane) => !lane.LaneThread!.IsAlive && lane.EnqueuePosition == lane.DequeuePosition;
+    /// <summary>A thread's own lane whose thread has ended and whose every event the writer has consumed (shared lanes stay).</summary>
+    private static bool Ended(RingBuffer lane) =>
+        lane.LaneThread is { IsAlive: false } && lane.EnqueuePosition == lane.DequeuePosition;
 
     /// <summary>Closes every lane (and every lane created from now on): see <see cref="RingBuffer.Close"/>.</summary>
     public long Close()

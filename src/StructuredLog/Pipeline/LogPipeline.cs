@@ -36,7 +36,10 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
     {
         // With thread lanes the one ring is not used: a minimal one stands in, so that its readers need no null checks.
         Ring = new RingBuffer(b.ThreadLaneCellsValue > 0 ? 2 : b.BufferSizeValue);
-        Lanes = b.ThreadLaneCellsValue > 0 ? new LaneSet(b.ThreadLaneCellsValue) : null;
+        Lanes = b.ThreadLaneCellsValue > 0
+            ? new LaneSet(b.ThreadLaneCellsValue,
+                b.MaxThreadLanesValue > 0 ? b.MaxThreadLanesValue : 4 * Environment.ProcessorCount, Environment.ProcessorCount)
+            : null;
         Backpressure = b.BackpressureValue;
         _waitTimeout = b.WaitTimeoutValue;
         _levels = new LevelOverrides(b.MinimumLevelValue, b.Overrides);
@@ -268,7 +271,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             // nothing until its next read: block until it signals room instead of taking CPU it needs.
             if (spin.Count < SpinsBeforeBlocking) spin.SpinOnce(sleep1Threshold: -1);
             else WaitForRoom(ring, deadline);
-            if (ring.TryClaim(Thread.CurrentThread, out position)) return true;
+            if (ring.Shared ? ring.TryClaimStamped(out position) : ring.TryClaim(Thread.CurrentThread, out position)) return true;
             if (_writer.Stopped)
             {
                 // Closed: the writer stopped as asked. Not closed: it failed, and nothing will free a slot;

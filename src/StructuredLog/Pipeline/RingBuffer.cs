@@ -44,8 +44,14 @@ internal sealed class RingBuffer
 
     public int Capacity => _cells.Length;
 
-    /// <summary>The thread whose lane this ring is (<see cref="LaneSet"/>); null for a pipeline's one ring.</summary>
+    /// <summary>The thread whose lane this ring is (<see cref="LaneSet"/>); null for a pipeline's one ring and for a shared lane.</summary>
     public Thread? LaneThread { get; init; }
+
+    /// <summary>
+    /// A lane that several threads take turns in (<see cref="LaneSet"/>, past its cap): claimed only through
+    /// <see cref="TryClaimStamped"/>, never <see cref="TryClaim"/>.
+    /// </summary>
+    public bool Shared { get; init; }
 
     /// <summary>Positions claimed so far (published or about to be).</summary>
     public long EnqueuePosition => Volatile.Read(ref _enqueue.Value);
@@ -177,6 +183,40 @@ internal sealed class RingBuffer
                 pos = Volatile.Read(ref _enqueue.Value);
             }
         }
+    }
+
+    /// <summary>
+    /// A shared lane's claim (<see cref="Shared"/>): claims the next cell and stamps it with
+    /// <see cref="PreciseClock.NowOrdered"/> under the lane's lock, so that the lane's positions are in the order of their
+    /// stamps, which the writer's merge relies on (<c>EventWriter.DrainLanes</c>). Returns false when the lane is full.
+    /// </summary>
+    /// <remarks>
+    /// The lock is held for the claim and the clock read only (tens of nanoseconds); a thread that finds it taken spins,
+    /// then yields. Under the lock the claim needs no locked instruction of its own: only the holder moves the position.
+    /// </remarks>
+    public bool TryClaimStamped(out long position)
+    {
+        ref ClaimState c = ref _enqueue;
+        if (Interlocked.CompareExchange(ref c.ClaimLock, 1, 0) != 0) WaitForClaimLock();
+        long pos = c.Value;
+        ref EventSlot cell = ref Cell(pos);
+        bool free = Volatile.Read(ref cell.Sequence) == pos;
+        if (free)
+        {
+            Volatile.Write(ref c.Value, pos + 1);
+            cell.Timestamp = PreciseClock.NowOrdered();
+        }
+        Volatile.Write(ref c.ClaimLock, 0);
+        position = pos;
+        return free;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WaitForClaimLock()
+    {
+        var spin = new SpinWait();
+        do spin.SpinOnce(sleep1Threshold: -1);
+        while (Volatile.Read(ref _enqueue.ClaimLock) != 0 || Interlocked.CompareExchange(ref _enqueue.ClaimLock, 1, 0) != 0);
     }
 
     /// <summary>
@@ -449,6 +489,8 @@ internal sealed class RingBuffer
         [FieldOffset(76)] public int Bias;
         /// <summary>The thread the ring is biased to (null before the first claim and once revoked).</summary>
         [FieldOffset(80)] public Thread? Owner;
+        /// <summary>A shared lane's claim lock (<see cref="TryClaimStamped"/>): 1 while a thread claims.</summary>
+        [FieldOffset(88)] public int ClaimLock;
     }
 
     [StructLayout(LayoutKind.Explicit, Size = 128)]

@@ -10,7 +10,9 @@ public sealed class ConcurrencyTests
     [InlineData(64, 0)]
     [InlineData(0, 64)] // thread lanes: a ring of 64 events per thread
     [InlineData(0, 1024)]
-    public async Task Every_event_from_eight_producers_arrives_exactly_once_in_per_thread_order(int bufferSize, int threadLaneCells)
+    [InlineData(0, 64, 2)] // two threads with a lane of their own, six sharing lanes
+    public async Task Every_event_from_eight_producers_arrives_exactly_once_in_per_thread_order(int bufferSize, int threadLaneCells,
+        int maxThreadLanes = 0)
     {
         const int producers = 8;
         const int perProducer = 250_000;
@@ -19,7 +21,7 @@ public sealed class ConcurrencyTests
             .Backpressure(BackpressurePolicy.Wait)
             .WriteTo(sink)
             .FlushOnProcessExit(false);
-        if (threadLaneCells > 0) builder.ThreadLanes(threadLaneCells);
+        if (threadLaneCells > 0) builder.ThreadLanes(threadLaneCells, maxThreadLanes);
         else builder.BufferSize(bufferSize);
         var pipeline = builder.Build();
         var log = pipeline.GetLogger("Load");
@@ -46,16 +48,19 @@ public sealed class ConcurrencyTests
     /// The pipeline only sees the calls; it must not reorder two of them across threads.
     /// </summary>
     [Theory]
-    [InlineData(2, false)]
-    [InlineData(4, false)]
-    [InlineData(2, true)]
-    [InlineData(4, true)]
-    public async Task Events_ordered_by_a_hand_off_between_threads_are_written_in_that_order(int threads, bool threadLanes)
+    [InlineData(2, -1)]
+    [InlineData(4, -1)]
+    [InlineData(2, 0)]
+    [InlineData(4, 0)]
+    [InlineData(4, 1)] // one thread with a lane of its own, three sharing lanes
+    public async Task Events_ordered_by_a_hand_off_between_threads_are_written_in_that_order(int threads, int maxThreadLanes)
     {
         const int steps = 40_000;
         var sink = new CountingSink(1);
         var builder = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false);
-        if (threadLanes) builder.ThreadLanes(); // each thread's events in a ring of its own: the writer merges them
+        // maxThreadLanes -1: one ring; 0: each thread's events in a ring of its own (the writer merges them); 1: past the
+        // first thread, threads take turns in shared lanes.
+        if (maxThreadLanes >= 0) builder.ThreadLanes(maxThreadLanes: maxThreadLanes);
         var pipeline = builder.Build();
         var log = pipeline.GetLogger("Chain");
         int turn = 0; // the step to log next; thread t logs the steps s with s % threads == t
@@ -84,14 +89,15 @@ public sealed class ConcurrencyTests
     /// expecting that order.
     /// </summary>
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Events_of_an_async_flow_that_moves_between_threads_are_written_in_order(bool threadLanes)
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(1)]
+    public async Task Events_of_an_async_flow_that_moves_between_threads_are_written_in_order(int maxThreadLanes)
     {
         const int steps = 20_000;
         var sink = new CountingSink(1);
         var builder = new LogPipelineBuilder().BufferSize(1024).WriteTo(sink).FlushOnProcessExit(false);
-        if (threadLanes) builder.ThreadLanes();
+        if (maxThreadLanes >= 0) builder.ThreadLanes(maxThreadLanes: maxThreadLanes); // as in the hand-off test above
         var pipeline = builder.Build();
         var log = pipeline.GetLogger("Flow");
         using var requests = new System.Collections.Concurrent.BlockingCollection<TaskCompletionSource>();

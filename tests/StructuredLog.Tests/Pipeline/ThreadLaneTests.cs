@@ -1,4 +1,5 @@
 using StructuredLog.Events;
+using StructuredLog.Pipeline;
 using StructuredLog.Sinks;
 using StructuredLog.Tests.Support;
 
@@ -35,7 +36,8 @@ public sealed class ThreadLaneTests
     public async Task The_lanes_of_threads_that_have_ended_are_dropped_once_written()
     {
         var sink = new CountingSink(16);
-        await using var pipeline = new LogPipelineBuilder().ThreadLanes(64).WriteTo(sink).FlushOnProcessExit(false).Build();
+        await using var pipeline = new LogPipelineBuilder().ThreadLanes(64, maxThreadLanes: 32).WriteTo(sink)
+            .FlushOnProcessExit(false).Build();
         var log = pipeline.GetLogger("Lanes");
         var threads = Enumerable.Range(0, 16).Select(p => new Thread(() =>
         {
@@ -127,6 +129,91 @@ public sealed class ThreadLaneTests
         Assert.Equal(1, pipeline.GetDroppedCount(DropReason.Shutdown));
     }
 
+    [Fact]
+    public async Task Threads_past_the_cap_share_lanes_and_keep_their_order()
+    {
+        const int producers = 16;
+        var sink = new CountingSink(producers);
+        await using var pipeline = new LogPipelineBuilder().ThreadLanes(64, maxThreadLanes: 2).WriteTo(sink)
+            .FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        // Every thread logs once before any ends, so that no lane of its own is freed for a later thread.
+        using var started = new Barrier(producers);
+        var threads = Enumerable.Range(0, producers).Select(p => new Thread(() =>
+        {
+            log.Info("{Producer} {Seq}", p, 0);
+            started.SignalAndWait();
+            for (int s = 1; s < 5_000; s++) log.Info("{Producer} {Seq}", p, s);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        var lanes = pipeline.Lanes!;
+        Assert.Equal(2, lanes.Created);
+        Assert.InRange(lanes.SharedCreated, 1, Environment.ProcessorCount);
+        Assert.Equal(producers * 5_000, sink.Total);
+        Assert.Equal(0, sink.OrderViolations);
+        Assert.Equal(0, pipeline.EventsLost);
+    }
+
+    /// <summary>
+    /// A shared lane whose next cell is claimed but not published (its thread preempted between the claim and the publish)
+    /// holds up the events behind it; the writer must then not write an event of another lane that happened after one of
+    /// those, nor say that a flush is done.
+    /// </summary>
+    [Fact]
+    public async Task An_unpublished_cell_of_a_shared_lane_holds_back_what_happened_after_the_events_behind_it()
+    {
+        var sink = new CollectingSink();
+        await using var pipeline = new LogPipelineBuilder().ThreadLanes(64, maxThreadLanes: 1).WriteTo(sink)
+            .FlushOnProcessExit(false).Build();
+        var log = pipeline.GetLogger("Lanes");
+        using var zeroLogged = new ManualResetEventSlim();
+        using var go = new ManualResetEventSlim();
+        // The one lane of its own: this thread logs step 0, then step 2 once step 1 is logged.
+        var own = new Thread(() =>
+        {
+            log.Info("step {Seq}", 0);
+            zeroLogged.Set();
+            go.Wait();
+            log.Info("step {Seq}", 2);
+        });
+        own.Start();
+        Assert.True(zeroLogged.Wait(TimeSpan.FromSeconds(10)));
+        await pipeline.FlushAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        RingBuffer? shared = null;
+        long held = -1;
+        var second = new Thread(() =>
+        {
+            shared = pipeline.Lanes!.For(Thread.CurrentThread);
+            Assert.True(shared.TryClaimStamped(out held)); // claimed and stamped, not published: a preempted call
+            log.Info("step {Seq}", 1); // behind it in the same lane
+            go.Set();
+        });
+        second.Start();
+        second.Join();
+        own.Join();
+        Assert.True(shared!.Shared);
+
+        var flush = pipeline.FlushAsync();
+        // The writer takes events 0.1 ms after their stamps: give it far longer to (wrongly) write step 2 or end the flush.
+        await Task.WhenAny(flush, Task.Delay(300));
+        Assert.False(flush.IsCompleted, "a flush ended while events logged before it were held up");
+        Assert.Equal([0], Steps(sink));
+
+        ref var cell = ref shared.Cell(held);
+        cell.Logger = log;
+        cell.Template = "held";
+        cell.Level = LogLevel.Info;
+        cell.ArgumentCount = 0;
+        shared.Publish(held);
+        await flush.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(["step 0", "held", "step 1", "step 2"], sink.Events.Select(e => e.Message));
+    }
+
+    private static int[] Steps(CollectingSink sink) => [.. sink.Events.Select(e => (int)e.Properties["Seq"]!)];
+
     [Theory]
     [InlineData(63)]
     [InlineData(32)]
@@ -135,6 +222,13 @@ public sealed class ThreadLaneTests
     {
         var ex = Assert.Throws<LogConfigurationException>(() => new LogPipelineBuilder().ThreadLanes(cells));
         Assert.Contains("ThreadLanes", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_negative_cap_on_thread_lanes_is_refused()
+    {
+        var ex = Assert.Throws<LogConfigurationException>(() => new LogPipelineBuilder().ThreadLanes(1024, maxThreadLanes: -1));
+        Assert.Contains("maxThreadLanes", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
