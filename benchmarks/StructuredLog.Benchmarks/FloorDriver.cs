@@ -18,8 +18,9 @@ namespace StructuredLog.Benchmarks;
 /// <item><b>Two producers: one ring or a ring each.</b> A burst split over two threads that start it together (a spinning
 /// pair, not <see cref="ProducerGroup"/>, whose worker wakes late), with the writers held: into one pipeline (both threads claim in one ring, with the compare-and-swap), into a pipeline
 /// per thread (each claims in a ring of its own, with the same compare-and-swap: a bias revoked in the set-up), and into
-/// one pipeline with <see cref="LogPipelineBuilder.ThreadLanes"/> (a ring per thread, precise clock), against the whole
-/// burst from one thread.</item>
+/// one pipeline with <see cref="LogPipelineBuilder.ThreadLanes"/> (a ring per thread, precise clock), and one whose cap
+/// of one lane is taken by a third thread, so that both threads take turns in one shared lane (claimed under its lock),
+/// against the whole burst from one thread.</item>
 /// </list>
 /// Results and their reading: docs/benchmarks-history.md, "What bounds the enabled call (floor driver)".
 /// </summary>
@@ -83,24 +84,42 @@ public static class FloorDriver
     }
 
     /// <summary>Where <see cref="TwoProducers"/>'s threads log: one pipeline, a pipeline each, or one pipeline with thread lanes.</summary>
-    private enum Rings { Shared, SharedPrecise, Separate, Lanes }
+    private enum Rings { Shared, SharedPrecise, Separate, Lanes, SharedLane }
 
     private static void TwoProducers(int bursts)
     {
-        LogPipeline Build(GateSink sink, TimestampPrecision precision = TimestampPrecision.Coarse, bool lanes = false)
+        LogPipeline Build(GateSink sink, TimestampPrecision precision = TimestampPrecision.Coarse, bool lanes = false,
+            bool sharedLane = false)
         {
             var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false)
                 .TimestampPrecision(precision).WriteTo(sink, isolate: false);
             // Lanes big enough for a whole burst: the writer is held while it runs.
             if (lanes) builder.ThreadLanes(8192);
+            // One lane of a thread's own, taken by a thread that logs once and waits (below), and one shared lane: both
+            // producers take turns in it.
+            if (sharedLane)
+            {
+                builder.ThreadLanes(8192, maxThreadLanes: 1);
+                builder.SharedThreadLanesValue = 1;
+            }
             return builder.Build();
         }
-        var sinks = new[] { new GateSink(), new GateSink(), new GateSink(), new GateSink(), new GateSink() };
+        var sinks = new[] { new GateSink(), new GateSink(), new GateSink(), new GateSink(), new GateSink(), new GateSink() };
         using var shared = Build(sinks[0]);
         using var own = Build(sinks[1]);
         using var ownSecond = Build(sinks[2]);
         using var sharedPrecise = Build(sinks[3], TimestampPrecision.Precise);
         using var laned = Build(sinks[4], TimestampPrecision.Precise, lanes: true);
+        using var sharedLaned = Build(sinks[5], TimestampPrecision.Precise, sharedLane: true);
+        var sharedLanedLog = sharedLaned.GetLogger("Benchmarks.Floor");
+        using var holderDone = new ManualResetEventSlim();
+        var holder = new Thread(() =>
+        {
+            sharedLanedLog.Info("takes the one lane of its own");
+            holderDone.Wait();
+        }) { IsBackground = true, Name = "lane holder" };
+        holder.Start();
+        while (sharedLaned.Lanes!.Created == 0) Thread.Yield();
         var sharedLog = shared.GetLogger("Benchmarks.Floor");
         var sharedPreciseLog = sharedPrecise.GetLogger("Benchmarks.Floor");
         var lanedLog = laned.GetLogger("Benchmarks.Floor");
@@ -120,6 +139,7 @@ public static class FloorDriver
                 Rings.Shared => sharedLog,
                 Rings.SharedPrecise => sharedPreciseLog,
                 Rings.Lanes => lanedLog,
+                Rings.SharedLane => sharedLanedLog,
                 _ => ownLogs[Thread.CurrentThread == main ? 0 : 1],
             };
             for (int k = 0; k < count; k++) log.Info("Processed order {A} in {B} ms for {C}", k, b, c);
@@ -140,6 +160,8 @@ public static class FloorDriver
             ("Two producers, one ring, precise clock", Rings.SharedPrecise, 2),
             ("Two producers, thread lanes (precise clock, writer held)", Rings.Lanes, 2),
             ("One producer, thread lanes (same burst)", Rings.Lanes, 1),
+            ("Two producers, one shared lane (thread lanes past the cap)", Rings.SharedLane, 2),
+            ("One producer, a shared lane (same burst)", Rings.SharedLane, 1),
         };
         var ns = cases.Select(_ => new double[bursts]).ToArray();
         for (int w = 0; w < (s_quick ? 1 : 40) + bursts; w++)
@@ -153,6 +175,7 @@ public static class FloorDriver
                     Rings.Separate => new[] { (own, sinks[1], ownLogs[0]), (ownSecond, sinks[2], ownLogs[1]) },
                     Rings.SharedPrecise => new[] { (sharedPrecise, sinks[3], sharedPreciseLog) },
                     Rings.Lanes => new[] { (laned, sinks[4], lanedLog) },
+                    Rings.SharedLane => new[] { (sharedLaned, sinks[5], sharedLanedLog) },
                     _ => new[] { (shared, sinks[0], sharedLog) },
                 };
                 foreach (var (pipeline, sink, log) in pipelines)
@@ -170,6 +193,9 @@ public static class FloorDriver
             }
         }
         for (int i = 0; i < cases.Length; i++) Print(cases[i].Name, ns[i]);
+        holderDone.Set();
+        if (sharedLaned.Lanes!.SharedCreated != 1 || sharedLaned.Lanes.Created != 1)
+            Console.WriteLine("# the shared-lane cases did not run as described: the lane holder's lane was given up");
     }
 
     /// <summary>Waits (bounded) until <paramref name="sink"/> has every event <paramref name="pipeline"/> accepted: the writer has drained its rings.</summary>

@@ -43,6 +43,7 @@ public sealed class LogPipelineBuilder
     internal int WriterBatchSizeValue = 4096;
     internal int ThreadLaneCellsValue;
     internal int MaxThreadLanesValue; // 0: four per processor
+    internal int SharedThreadLanesValue; // 0: one per processor (set by the benchmarks' floor driver only)
     internal bool ParallelFormattingValue = true;
     internal LogLevel MinimumLevelValue = LogLevel.Info;
     internal Dictionary<string, LogLevel> Overrides = new(StringComparer.Ordinal);

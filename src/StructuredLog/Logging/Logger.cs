@@ -242,19 +242,12 @@ public sealed partial class Logger
         // The pipeline's one ring, or with thread lanes the calling thread's own (LaneSet).
         var lanes = _lanes;
         ring = lanes is null ? _ring : lanes.For(thread);
-        ref EventSlot s = ref Unsafe.NullRef<EventSlot>();
-        if (lanes is null || !ring.Shared)
-        {
-            if (!ring.TryClaim(thread, out position) && !_pipeline.ClaimSlow(ring, out position)) return ref s;
-            s = ref ring.Cell(position);
-            // Thread lanes are merged by these stamps: the read must not run ahead of the loads before it (PreciseClock.NowOrdered).
-            s.Timestamp = _coarseClock ? CoarseClock.Now : lanes is null ? PreciseClock.Now() : PreciseClock.NowOrdered();
-        }
-        else
-        {
-            if (!ClaimInSharedLane(ring, out position)) return ref s;
-            s = ref ring.Cell(position); // stamped already
-        }
+        if (!ring.TryClaim(thread, out position) && !_pipeline.ClaimSlow(ring, out position)) return ref Unsafe.NullRef<EventSlot>();
+        ref EventSlot s = ref ring.Cell(position);
+        if (lanes is null) s.Timestamp = _coarseClock ? CoarseClock.Now : PreciseClock.Now();
+        // Thread lanes are merged by these stamps: the read must not run ahead of the loads before it (PreciseClock.NowOrdered).
+        // A lane shared by threads past the lanes' cap stamped the cell when it claimed it, under its lock (RingBuffer.TryClaim).
+        else if (!ring.Shared) s.Timestamp = PreciseClock.NowOrdered();
         if (!ReferenceEquals(s.Logger, this)) s.Logger = this;
         if (!ReferenceEquals(s.Template, template)) s.Template = template;
         s.Level = level;
@@ -271,15 +264,6 @@ public sealed partial class Logger
         if (ThreadFlow.HasFlow(thread)) CaptureFlow(ring, ref s, position);
         return ref s;
     }
-
-    /// <summary>
-    /// A thread past the thread lanes' cap logs into a lane shared with others: the cell is claimed and stamped under the
-    /// lane's lock (<see cref="RingBuffer.TryClaimStamped"/>). Out of line: the calls of threads with a lane of their own
-    /// keep a smaller body.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private bool ClaimInSharedLane(RingBuffer lane, out long position) =>
-        lane.TryClaimStamped(out position) || _pipeline.ClaimSlow(lane, out position);
 
     /// <summary>
     /// The current scope and activity of a call whose thread has an async flow (<see cref="ThreadFlow"/>). Out of line:

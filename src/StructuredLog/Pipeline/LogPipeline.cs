@@ -38,7 +38,8 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
         Ring = new RingBuffer(b.ThreadLaneCellsValue > 0 ? 2 : b.BufferSizeValue);
         Lanes = b.ThreadLaneCellsValue > 0
             ? new LaneSet(b.ThreadLaneCellsValue,
-                b.MaxThreadLanesValue > 0 ? b.MaxThreadLanesValue : 4 * Environment.ProcessorCount, Environment.ProcessorCount)
+                b.MaxThreadLanesValue > 0 ? b.MaxThreadLanesValue : 4 * Environment.ProcessorCount,
+                b.SharedThreadLanesValue > 0 ? b.SharedThreadLanesValue : Environment.ProcessorCount)
             : null;
         Backpressure = b.BackpressureValue;
         _waitTimeout = b.WaitTimeoutValue;
@@ -271,7 +272,7 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
             // nothing until its next read: block until it signals room instead of taking CPU it needs.
             if (spin.Count < SpinsBeforeBlocking) spin.SpinOnce(sleep1Threshold: -1);
             else WaitForRoom(ring, deadline);
-            if (ring.Shared ? ring.TryClaimStamped(out position) : ring.TryClaim(Thread.CurrentThread, out position)) return true;
+            if (ring.TryClaim(Thread.CurrentThread, out position)) return true;
             if (_writer.Stopped)
             {
                 // Closed: the writer stopped as asked. Not closed: it failed, and nothing will free a slot;

@@ -48,10 +48,20 @@ internal sealed class RingBuffer
     public Thread? LaneThread { get; init; }
 
     /// <summary>
-    /// A lane that several threads take turns in (<see cref="LaneSet"/>, past its cap): claimed only through
-    /// <see cref="TryClaimStamped"/>, never <see cref="TryClaim"/>.
+    /// A lane that several threads take turns in (<see cref="LaneSet"/>, past its cap): never biased, and every claim,
+    /// through <see cref="TryClaim"/> as any other, is <see cref="TryClaimStamped"/> (the claim stamps the cell).
     /// </summary>
-    public bool Shared { get; init; }
+    public bool Shared
+    {
+        get => _shared;
+        init
+        {
+            _shared = value;
+            if (value) _enqueue.Bias = Revoked; // never biased: every claim takes the lock
+        }
+    }
+
+    private readonly bool _shared;
 
     /// <summary>Positions claimed so far (published or about to be).</summary>
     public long EnqueuePosition => Volatile.Read(ref _enqueue.Value);
@@ -97,7 +107,7 @@ internal sealed class RingBuffer
         {
             return ClaimUnbiased(thread, out position);
         }
-        return TryClaimShared(out position);
+        return Shared ? TryClaimStamped(out position) : TryClaimShared(out position);
     }
 
     /// <summary>Bias states (<see cref="ClaimState.Bias"/>).</summary>
@@ -194,6 +204,7 @@ internal sealed class RingBuffer
     /// The lock is held for the claim and the clock read only (tens of nanoseconds); a thread that finds it taken spins,
     /// then yields. Under the lock the claim needs no locked instruction of its own: only the holder moves the position.
     /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)] // out of the callers' inlined TryClaim
     public bool TryClaimStamped(out long position)
     {
         ref ClaimState c = ref _enqueue;
