@@ -1,10 +1,12 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace StructuredLog.Extensions.Logging;
 
 /// <summary>
 /// Gathers the scopes of an <c>IExternalScopeProvider</c> (outermost first) for an event: a scope whose state is a
-/// list of key/value pairs adds its pairs as they are (the writer thread converts their values and lets an inner
+/// list of key/value pairs (values of any type, or strings), a single pair, or a two-element tuple whose first element is
+/// a string (<c>BeginScope(("OrderId", 42))</c>) adds its pairs as they are (the writer thread converts their values and lets an inner
 /// scope's value win over an outer one's and the event's own properties win over both); any other scope state adds
 /// its text to the <c>Scope</c> property (<c>outer =&gt; inner</c>), as MEL's console logger shows it.
 /// </summary>
@@ -41,6 +43,23 @@ internal static class ScopeCapture
                 break;
             case IEnumerable<KeyValuePair<string, object?>> pairs:
                 foreach (var pair in pairs) AddPair(pair, buffer, ref any, ref template);
+                break;
+            // Shapes other providers read as properties too: string dictionaries (request headers, tags), a single pair,
+            // and a tuple of a name and a value (BeginScope(("OrderId", 42))).
+            case Dictionary<string, string?> dictionary:
+                foreach (var pair in dictionary) AddPair(new(pair.Key, pair.Value), buffer, ref any, ref template);
+                break;
+            case IEnumerable<KeyValuePair<string, string?>> pairs:
+                foreach (var pair in pairs) AddPair(new(pair.Key, pair.Value), buffer, ref any, ref template);
+                break;
+            case KeyValuePair<string, object?> pair:
+                AddPair(pair, buffer, ref any, ref template);
+                break;
+            case KeyValuePair<string, string?> pair:
+                AddPair(new(pair.Key, pair.Value), buffer, ref any, ref template);
+                break;
+            case ITuple { Length: 2 } tuple when tuple[0] is string name:
+                AddPair(new(name, tuple[1]), buffer, ref any, ref template);
                 break;
             default:
                 string? s;

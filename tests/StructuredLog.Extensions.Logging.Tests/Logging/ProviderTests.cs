@@ -146,6 +146,34 @@ public sealed class ProviderTests
     }
 
     [Fact]
+    public async Task String_dictionaries_single_pairs_and_name_value_tuples_are_scope_properties()
+    {
+        await using var host = new LoggingHost();
+        var logger = host.Factory.CreateLogger("T");
+
+        using (logger.BeginScope(new Dictionary<string, string> { ["Tenant"] = "t1", ["Region"] = "eu" }))
+        using (logger.BeginScope(new List<KeyValuePair<string, string>> { new("Header", "h1") }))
+        using (logger.BeginScope(new KeyValuePair<string, object?>("Attempt", 3)))
+        using (logger.BeginScope(new KeyValuePair<string, string>("Route", "/orders")))
+        using (logger.BeginScope(("OrderId", 42)))
+        using (logger.BeginScope(Tuple.Create("Batch", 7L)))
+        using (logger.BeginScope((1, 2))) // not a name and a value: its text
+        {
+            logger.LogInformation("Handled");
+        }
+
+        var e = Assert.Single(await host.FlushAsync());
+        Assert.Equal("t1", e.Properties["Tenant"].AsString);
+        Assert.Equal("eu", e.Properties["Region"].AsString);
+        Assert.Equal("h1", e.Properties["Header"].AsString);
+        Assert.Equal(3, e.Properties["Attempt"].ToObject());
+        Assert.Equal("/orders", e.Properties["Route"].AsString);
+        Assert.Equal(42, e.Properties["OrderId"].ToObject());
+        Assert.Equal(7L, e.Properties["Batch"].ToObject());
+        Assert.Equal("(1, 2)", e.Properties["Scope"].AsString);
+    }
+
+    [Fact]
     public async Task A_scope_that_logs_while_an_event_gathers_the_scopes_leaves_both_events_whole()
     {
         await using var host = new LoggingHost();
