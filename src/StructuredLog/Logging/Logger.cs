@@ -247,7 +247,7 @@ public sealed partial class Logger
         if (lanes is null) s.Timestamp = _coarseClock ? CoarseClock.Now : PreciseClock.Now();
         // Thread lanes are merged by these stamps: the read must not run ahead of the loads before it (PreciseClock.NowOrdered).
         // A lane shared by threads past the lanes' cap stamped the cell when it claimed it, under its lock (RingBuffer.TryClaim).
-        else if (!ring.Shared) s.Timestamp = PreciseClock.NowOrdered();
+        else if (!ring.SharedLane) s.Timestamp = PreciseClock.NowOrdered();
         if (!ReferenceEquals(s.Logger, this)) s.Logger = this;
         if (!ReferenceEquals(s.Template, template)) s.Template = template;
         s.Level = level;

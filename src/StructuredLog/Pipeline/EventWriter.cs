@@ -528,7 +528,7 @@ internal sealed class EventWriter
     /// </summary>
     private static long Head(RingBuffer lane, long limit, out long position)
     {
-        if (!lane.TryPeek(out position)) return lane.Shared ? FirstPublishedBehind(lane, position, limit, out position) : long.MaxValue;
+        if (!lane.TryPeek(out position)) return lane.SharedLane ? FirstPublishedBehind(lane, position, limit, out position) : long.MaxValue;
         long stamp = lane.Cell(position).Timestamp;
         return stamp < limit ? stamp : long.MaxValue;
     }

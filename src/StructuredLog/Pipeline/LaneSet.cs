@@ -98,7 +98,7 @@ internal sealed class LaneSet
         ref var lane = ref _shared[(int)((uint)thread.ManagedThreadId % (uint)_shared.Length)];
         if (lane is null)
         {
-            lane = new RingBuffer(CellsPerLane) { Shared = true };
+            lane = new RingBuffer(CellsPerLane) { SharedLane = true };
             SharedCreated++;
             Publish(lane);
         }

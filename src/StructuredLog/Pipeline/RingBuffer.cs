@@ -51,17 +51,17 @@ internal sealed class RingBuffer
     /// A lane that several threads take turns in (<see cref="LaneSet"/>, past its cap): never biased, and every claim,
     /// through <see cref="TryClaim"/> as any other, is <see cref="TryClaimStamped"/> (the claim stamps the cell).
     /// </summary>
-    public bool Shared
+    public bool SharedLane
     {
-        get => _shared;
+        get => _sharedLane;
         init
         {
-            _shared = value;
+            _sharedLane = value;
             if (value) _enqueue.Bias = Revoked; // never biased: every claim takes the lock
         }
     }
 
-    private readonly bool _shared;
+    private readonly bool _sharedLane;
 
     /// <summary>Positions claimed so far (published or about to be).</summary>
     public long EnqueuePosition => Volatile.Read(ref _enqueue.Value);
@@ -107,7 +107,7 @@ internal sealed class RingBuffer
         {
             return ClaimUnbiased(thread, out position);
         }
-        return Shared ? TryClaimStamped(out position) : TryClaimShared(out position);
+        return SharedLane ? TryClaimStamped(out position) : TryClaimShared(out position);
     }
 
     /// <summary>Bias states (<see cref="ClaimState.Bias"/>).</summary>
@@ -196,7 +196,7 @@ internal sealed class RingBuffer
     }
 
     /// <summary>
-    /// A shared lane's claim (<see cref="Shared"/>): claims the next cell and stamps it with
+    /// A shared lane's claim (<see cref="SharedLane"/>): claims the next cell and stamps it with
     /// <see cref="PreciseClock.NowOrdered"/> under the lane's lock, so that the lane's positions are in the order of their
     /// stamps, which the writer's merge relies on (<c>EventWriter.DrainLanes</c>). Returns false when the lane is full.
     /// </summary>

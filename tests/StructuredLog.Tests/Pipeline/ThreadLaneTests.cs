@@ -194,7 +194,7 @@ public sealed class ThreadLaneTests
         second.Start();
         second.Join();
         own.Join();
-        Assert.True(shared!.Shared);
+        Assert.True(shared!.SharedLane);
 
         var flush = pipeline.FlushAsync();
         // The writer takes events 0.1 ms after their stamps: give it far longer to (wrongly) write step 2 or end the flush.
