@@ -42,8 +42,8 @@ public sealed class LogPipelineBuilder
     internal int BufferSizeValue = 8192;
     internal int WriterBatchSizeValue = 4096;
     internal int ThreadLaneCellsValue;
-    internal int MaxThreadLanesValue; // 0: four per processor
-    internal int SharedThreadLanesValue; // 0: one per processor (set by the benchmarks' floor driver only)
+    internal int MaxThreadLanesValue; // 0: LaneSet.DefaultMaxThreadLanes
+    internal int SharedThreadLanesValue; // 0: LaneSet.DefaultSharedLanes (set by the benchmarks' floor driver only)
     internal bool ParallelFormattingValue = true;
     internal LogLevel MinimumLevelValue = LogLevel.Info;
     internal Dictionary<string, LogLevel> Overrides = new(StringComparer.Ordinal);
@@ -249,10 +249,11 @@ public sealed class LogPipelineBuilder
     /// </summary>
     /// <param name="cellsPerThread">Events each ring holds (a power of two, at least 64).</param>
     /// <param name="maxThreadLanes">
-    /// How many threads may have a ring of their own at a time (at least 1; 0, the default, is four per processor). A
-    /// thread that first logs while that many rings are in use shares one of <see cref="Environment.ProcessorCount"/>
-    /// shared rings, in which threads take turns under a lock held for the claim and the clock read: an application
-    /// that logs from hundreds of threads (a thread pool) keeps a bounded memory and a bounded merge.
+    /// How many threads may have a ring of their own at a time (at least 1; 0, the default, is four per processor, at most
+    /// 64). A thread that first logs while that many rings are in use shares one of a few shared rings (one per
+    /// processor, at most 16), in which threads take turns under a lock held for the claim and the clock read: an
+    /// application that logs from hundreds of threads (a thread pool) keeps a bounded memory and a bounded merge (the
+    /// writer compares every ring's next event for each event it takes).
     /// </param>
     /// <remarks>
     /// Needs <see cref="StructuredLog.TimestampPrecision.Precise"/> (the default): the order comes from the timestamps.
@@ -269,7 +270,7 @@ public sealed class LogPipelineBuilder
         if (cellsPerThread < 64 || (cellsPerThread & (cellsPerThread - 1)) != 0)
             throw new LogConfigurationException(nameof(ThreadLanes), cellsPerThread.ToString(CultureInfo.InvariantCulture), "must be a power of two of at least 64");
         if (maxThreadLanes < 0)
-            throw new LogConfigurationException(nameof(ThreadLanes), maxThreadLanes.ToString(CultureInfo.InvariantCulture), "maxThreadLanes must be at least 1 (or 0 for four per processor)");
+            throw new LogConfigurationException(nameof(ThreadLanes), maxThreadLanes.ToString(CultureInfo.InvariantCulture), "maxThreadLanes must be at least 1 (or 0 for the default: four per processor, at most 64)");
         ThreadLaneCellsValue = cellsPerThread;
         MaxThreadLanesValue = maxThreadLanes;
         return this;

@@ -34,6 +34,15 @@ internal sealed class LaneSet
     /// <summary>The calling thread's last lane, and the set it belongs to (a thread may log into several pipelines).</summary>
     [ThreadStatic] private static (LaneSet? Set, RingBuffer? Lane) t_last;
 
+    /// <summary>
+    /// The default cap on lanes of their own: four per processor, at most 64. The writer compares every lane's next event
+    /// for each event it takes (a scan, fast for tens of lanes), and each lane holds its cells' memory.
+    /// </summary>
+    public static int DefaultMaxThreadLanes => Math.Min(4 * Environment.ProcessorCount, 64);
+
+    /// <summary>The default number of shared lanes: one per processor, at most 16.</summary>
+    public static int DefaultSharedLanes => Math.Min(Environment.ProcessorCount, 16);
+
     public LaneSet(int cellsPerLane, int maxThreadLanes, int sharedLanes)
     {
         CellsPerLane = cellsPerLane;

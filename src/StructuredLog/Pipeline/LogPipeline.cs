@@ -38,8 +38,8 @@ public sealed class LogPipeline : IAsyncDisposable, IDisposable
         Ring = new RingBuffer(b.ThreadLaneCellsValue > 0 ? 2 : b.BufferSizeValue);
         Lanes = b.ThreadLaneCellsValue > 0
             ? new LaneSet(b.ThreadLaneCellsValue,
-                b.MaxThreadLanesValue > 0 ? b.MaxThreadLanesValue : 4 * Environment.ProcessorCount,
-                b.SharedThreadLanesValue > 0 ? b.SharedThreadLanesValue : Environment.ProcessorCount)
+                b.MaxThreadLanesValue > 0 ? b.MaxThreadLanesValue : LaneSet.DefaultMaxThreadLanes,
+                b.SharedThreadLanesValue > 0 ? b.SharedThreadLanesValue : LaneSet.DefaultSharedLanes)
             : null;
         Backpressure = b.BackpressureValue;
         _waitTimeout = b.WaitTimeoutValue;

@@ -225,6 +225,16 @@ public sealed class ThreadLaneTests
     }
 
     [Fact]
+    public async Task The_default_cap_is_four_lanes_per_processor_and_at_most_64_with_a_shared_lane_per_processor_up_to_16()
+    {
+        await using var pipeline = new LogPipelineBuilder().ThreadLanes().FlushOnProcessExit(false).Build();
+        Assert.Equal(Math.Min(4 * Environment.ProcessorCount, 64), pipeline.Lanes!.MaxThreadLanes);
+        Assert.Equal(Math.Min(Environment.ProcessorCount, 16), pipeline.Lanes.SharedLaneCount);
+        await using var capped = new LogPipelineBuilder().ThreadLanes(64, maxThreadLanes: 3).FlushOnProcessExit(false).Build();
+        Assert.Equal(3, capped.Lanes!.MaxThreadLanes);
+    }
+
+    [Fact]
     public void A_negative_cap_on_thread_lanes_is_refused()
     {
         var ex = Assert.Throws<LogConfigurationException>(() => new LogPipelineBuilder().ThreadLanes(1024, maxThreadLanes: -1));
