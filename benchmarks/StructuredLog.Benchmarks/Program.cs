@@ -30,6 +30,9 @@ if (args.Length > 0 && args[0] == "floor") return FloorDriver.Run(args[1..]);
 //   the process CPU of a quiet application that logs one event every N ms
 if (args.Length > 0 && args[0] == "idlecpu") return IdleCpuDriver.Run(args[1..]);
 if (args.Length > 0 && args[0] == "profile") return ProfileDriver.Run(args[1..]);
+// dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- lean [--events 2000000] [--repeat 5]
+//   the end-to-end Plain workload through the leanest pipeline built from the library's parts: a bound, not a product
+if (args.Length > 0 && args[0] == "lean") return LeanDriver.Run(args[1..]);
 // dotnet run -c Release --project benchmarks/StructuredLog.Benchmarks -- machine [--dir /dev/shm] [--mb 512]
 //   the VM's page-cache write speed (two passes) and CPU speed (one JSON line): which state a run was taken in
 if (args.Length > 0 && args[0] == "machine") return MachineProbe.Run(args[1..]);

@@ -128,6 +128,17 @@ public sealed class PeerSetupTests
     }
 
     [Fact]
+    public void The_lean_driver_writes_every_event_once_in_order()
+    {
+        // More events than its ring holds, so that the producer waits for room at least once; --check reads the file back.
+        var (rc, text) = RunCapturingOutput(() => LeanDriver.Run(["--events", "40000", "--repeat", "2", "--check"]));
+        Assert.Equal(0, rc);
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Count(l => l.Contains("checked: 40,000 lines in order", StringComparison.Ordinal)));
+        Assert.Equal(2, lines.Count(l => l.StartsWith("lean Plain: ", StringComparison.Ordinal) && l.Contains(" B/event in the file", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void The_floor_driver_runs_every_case()
     {
         var (rc, text) = RunCapturingOutput(() => FloorDriver.Run(["--bursts", "3", "--quick"]));

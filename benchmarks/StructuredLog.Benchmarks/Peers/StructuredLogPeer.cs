@@ -11,7 +11,9 @@ namespace StructuredLog.Benchmarks.Peers;
 /// target is a sink whose <c>Emit</c> only counts. With <c>coarseClock</c> (the extra case
 /// <see cref="Library.StructuredLogCoarseClock"/>) the only difference is <see cref="TimestampPrecision.Coarse"/>.
 /// With <c>threadLanes</c> (the extra case <see cref="Library.StructuredLogThreadLanes"/>) the only difference is
-/// <see cref="LogPipelineBuilder.ThreadLanes"/> with rings of 16,384 events, as large as the one ring.
+/// <see cref="LogPipelineBuilder.ThreadLanes"/> with rings of 16,384 events, as large as the one ring. The environment
+/// variable <c>SL_SERIAL_FORMATTING=1</c> builds every StructuredLog case with <c>ParallelFormatting(false)</c> (for A/B
+/// runs such as <c>SL_SERIAL_FORMATTING=1 benchmarks/ab.sh HEAD</c>, where only the new side reads it).
 /// </summary>
 public sealed class StructuredLogPeer : Peer
 {
@@ -26,6 +28,8 @@ public sealed class StructuredLogPeer : Peer
         var builder = new LogPipelineBuilder().MinimumLevel(LogLevel.Info).BufferSize(16_384).FlushOnProcessExit(false);
         if (coarseClock) builder.TimestampPrecision(TimestampPrecision.Coarse);
         if (threadLanes) builder.ThreadLanes(16_384);
+        // For experiments (benchmarks.md, "Commands"): SL_SERIAL_FORMATTING=1 turns the format worker off.
+        if (Environment.GetEnvironmentVariable("SL_SERIAL_FORMATTING") == "1") builder.ParallelFormatting(false);
         // The counting null target returns at once: called inline on the writer thread (isolate: false).
         if (path is null) builder.WriteTo(_counter = new CountingSink(), isolate: false);
         else
