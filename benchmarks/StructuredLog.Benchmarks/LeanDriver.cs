@@ -53,7 +53,7 @@ public static class LeanDriver
             n++;
         }
         if (n != events) throw new InvalidOperationException($"{n} lines for {events} events");
-        Console.WriteLine($"  checked: {n:N0} lines in order, e.g. {File.ReadLines(path).First()}");
+        Console.WriteLine(FormattableString.Invariant($"  checked: {n:N0} lines in order, e.g. {File.ReadLines(path).First()}"));
     }
 
     public static int Run(string[] args)
